@@ -1,0 +1,34 @@
+"""Planning without I/O: which items a week asks, when each person gets them, who is sampled.
+
+One import point for the planner; the work is done in :mod:`surveys.rotation`,
+:mod:`surveys.schedule` and :mod:`surveys.sampling`.
+"""
+
+from __future__ import annotations
+
+from surveys.rotation import WeekPlan, mirrored_slots, plan_week
+from surveys.sampling import Candidate, is_eligible, sample_customers, spread_send_times
+from surveys.schedule import (
+    is_paused,
+    local_instant,
+    local_send_time,
+    local_send_times,
+    reminder_times,
+    zone,
+)
+
+__all__ = [
+    "Candidate",
+    "WeekPlan",
+    "is_eligible",
+    "is_paused",
+    "local_instant",
+    "local_send_time",
+    "local_send_times",
+    "mirrored_slots",
+    "plan_week",
+    "reminder_times",
+    "sample_customers",
+    "spread_send_times",
+    "zone",
+]
