@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from bot.cli_support import ConfigOption, default_config_path, fail, load, out
 
 app = typer.Typer(
     name="pulse",
@@ -21,46 +21,16 @@ app = typer.Typer(
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
-
-EXIT_USAGE = 2
-
-
-def _default_config() -> Path:
-    return Path(os.environ.get("PULSE_CONFIG", "config.yaml"))
-
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Config file (default: $PULSE_CONFIG or config.yaml)."),
-]
-
-
-def _fail(lines: list[str]) -> typer.Exit:
-    for line in lines:
-        err.print(line, markup=False, highlight=False)
-    return typer.Exit(EXIT_USAGE)
-
-
-def _load(path: Path | None):  # type: ignore[no-untyped-def]
-    from bot.config import ConfigError, load_config
-
-    try:
-        return load_config(path or _default_config())
-    except ConfigError as exc:
-        raise _fail(exc.problems) from None
-
 
 @app.command("check-config")
 def check_config(path: Annotated[Path, typer.Argument(help="The YAML config to check.")]) -> None:
     """Validate a config file and print a short summary; exit 2 with one line per problem."""
     from bot.config import describe
 
-    config = _load(path)
+    config = load(path)
     out.print(f"[green]OK[/green] {path}")
     for line in describe(config):
-        out.print(f"  {line}", markup=False, highlight=False)
+        out.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("questions")
@@ -72,11 +42,11 @@ def questions(
     from surveys.bank import load_bank
 
     if lang not in ("en", "de"):
-        raise _fail([f"--lang: {lang!r} is not supported; use en or de"])
+        raise fail([f"--lang: {lang!r} is not supported; use en or de"])
     custom: list[dict[str, object]] = []
-    chosen = config or _default_config()
+    chosen = config or default_config_path()
     if config is not None or chosen.exists():
-        custom = _load(chosen).custom_dimensions()
+        custom = load(chosen).custom_dimensions()
     bank = load_bank(custom=custom)
     table = Table(title="Pulse Mirror question bank", show_lines=True)
     for column in ("dimension", "metric", "scale", "customers (outside)", "employees (inside)"):
@@ -105,12 +75,22 @@ def db_upgrade(config: ConfigOption = None) -> None:
     from storage.engine import DatabaseUnavailable
     from storage.migrate import upgrade
 
-    cfg = _load(config)
+    cfg = load(config)
     try:
         asyncio.run(upgrade(cfg.database_url))
     except DatabaseUnavailable as exc:
-        raise _fail([str(exc)]) from None
+        raise fail([str(exc)]) from None
     out.print(f"[green]Database is up to date[/green] ({cfg.database_display})")
+
+
+def _register_areas() -> None:
+    from bot.commands import demo, operate, report, sandbox, slack, telegram
+
+    for area in (operate, slack, telegram, report, sandbox, demo):
+        area.register(app)
+
+
+_register_areas()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The ``pulse`` sub-commands, one module per area, each with ``register(app)``."""

@@ -1,0 +1,10 @@
+"""``pulse`` commands for the sandbox area."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to ``app``."""
+    del app
