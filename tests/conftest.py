@@ -6,6 +6,9 @@ import os
 for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(_name, None)
 
+# python-telegram-bot: use the timedelta API it will default to (retry_after etc.).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.slack_sandbox",
