@@ -1,0 +1,238 @@
+"""Answers and comments, recorded through a message's token.
+
+A ballot ties (message, item) to the answer while the pulse's window is open, so a second
+click changes the answer instead of adding one. When the window closes the ballots are
+deleted: from then on nothing links an employee's answer to the person who gave it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.store import Store, week_text
+from storage.tables import answer, ballot, comment, delivery, new_id, person, pulse
+from surveys.model import IsoWeek, Side
+from surveys.records import AnswerOutcome, CommentRecord, DeliveryKind, DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+_ATTEMPTS = 3  # a concurrent identical click loses the race once, then sees the ballot
+
+
+class AnswerStore(Store):
+    """Answers, comments and the ballots that keep them single."""
+
+    async def record_answer(
+        self, *, token: str, item: str, value: int, now: dt.datetime
+    ) -> AnswerOutcome:
+        """Record a click; a second click on the same item replaces the value, never adds a row."""
+        return await self._record(token=token, item=item, content=value, now=now)
+
+    async def record_comment(
+        self, *, token: str, item: str, text: str, now: dt.datetime
+    ) -> AnswerOutcome:
+        """Record a free-text comment; a second one on the same item replaces the first.
+
+        Unlike a numeric answer the item need not be one of the pulse's scored items.
+        """
+        return await self._record(token=token, item=item, content=text, now=now)
+
+    async def record_skip(self, *, token: str, item: str, now: dt.datetime) -> AnswerOutcome:
+        """Record that a question was skipped; an answer already given stays as it is."""
+        return await self._record(token=token, item=item, content=None, now=now)
+
+    async def ballot_values(self, delivery_id: int) -> dict[str, int | None]:
+        """Per item, what one message's recipient gave: a value, or None (skip or comment)."""
+        statement = (
+            sa.select(ballot.c.item, answer.c.value)
+            .select_from(ballot)
+            .outerjoin(answer, answer.c.id == ballot.c.answer_id)
+            .where(ballot.c.delivery_id == delivery_id)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return {row.item: row.value for row in rows}
+
+    async def _record(
+        self, *, token: str, item: str, content: int | str | None, now: dt.datetime
+    ) -> AnswerOutcome:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                async with self._engine.begin() as connection:
+                    return await _record_once(
+                        connection, token=token, item=item, content=content, now=now
+                    )
+            except (exc.IntegrityError, _LostRace):
+                # Another click on the same (message, item) got its ballot in first.
+                if attempt == _ATTEMPTS:
+                    raise
+                log.debug("concurrent input for one ballot; retrying", extra={"item": item})
+        raise AssertionError("unreachable")
+
+    async def close_window(self, pulse_id: int) -> int:
+        """End a pulse's window: delete its ballots, cancel its pending messages."""
+        async with self._engine.begin() as connection:
+            return await _close(connection, pulse_id)
+
+    async def close_due_windows(self, now: dt.datetime) -> int:
+        """Close every pulse whose window ended by ``now``; return the ballots deleted."""
+        due = sa.select(pulse.c.id).where(
+            pulse.c.closes_at <= now, pulse.c.window_closed.is_(False)
+        )
+        deleted = 0
+        async with self._engine.begin() as connection:
+            for pulse_id in (await connection.execute(due)).scalars().all():
+                deleted += await _close(connection, pulse_id)
+        return deleted
+
+    async def answer_histograms(self, week: IsoWeek, side: Side) -> dict[str, dict[int, int]]:
+        """Per item, how many answers each value got (counted in SQL, from the index alone)."""
+        statement = (
+            sa.select(answer.c.item, answer.c.value, sa.func.count())
+            .where(answer.c.week == week_text(week), answer.c.side == side.value)
+            .group_by(answer.c.item, answer.c.value)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        histograms: dict[str, dict[int, int]] = {}
+        for item, value, count in rows:
+            histograms.setdefault(item, {})[value] = count
+        return {item: dict(sorted(counts.items())) for item, counts in sorted(histograms.items())}
+
+    async def comments(self, week: IsoWeek, side: Side) -> list[CommentRecord]:
+        """The comments of one week and side, in no meaningful order."""
+        statement = (
+            sa.select(comment.c.item, comment.c.group, comment.c.text)
+            .where(comment.c.week == week_text(week), comment.c.side == side.value)
+            .order_by(comment.c.id)  # random ids: the order says nothing about who or when
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [
+            CommentRecord(item=row.item, side=side, week=week, group=row.group, text=row.text)
+            for row in rows
+        ]
+
+
+class _LostRace(Exception):
+    """A concurrent click linked the ballot first; the transaction is rolled back and retried."""
+
+
+async def _record_once(
+    connection: AsyncConnection,
+    *,
+    token: str,
+    item: str,
+    content: int | str | None,
+    now: dt.datetime,
+) -> AnswerOutcome:
+    context = (
+        await connection.execute(
+            sa.select(
+                delivery.c.id.label("delivery_id"),
+                pulse.c.week,
+                pulse.c.side,
+                pulse.c["items"],
+                pulse.c.closes_at,
+                pulse.c.window_closed,
+                person.c.id.label("person_id"),
+                person.c.group,
+            )
+            .join(pulse, pulse.c.id == delivery.c.pulse_id)
+            .join(person, person.c.id == delivery.c.person_id)
+            .where(delivery.c.token == token)
+        )
+    ).first()
+    if context is None:
+        return AnswerOutcome.UNKNOWN_TOKEN
+    if context.window_closed or now >= context.closes_at:
+        return AnswerOutcome.CLOSED
+    is_text = isinstance(content, str)
+    if not is_text and item not in context._mapping["items"]:
+        return AnswerOutcome.UNKNOWN_ITEM
+    existing = (
+        await connection.execute(
+            sa.select(ballot).where(
+                ballot.c.delivery_id == context.delivery_id, ballot.c.item == item
+            )
+        )
+    ).first()
+    if content is None:  # a skip only marks the ballot; anything already given stays
+        if existing is not None:
+            return AnswerOutcome.UNCHANGED
+        await connection.execute(
+            sa.insert(ballot).values(delivery_id=context.delivery_id, item=item)
+        )
+        return AnswerOutcome.RECORDED
+    table = comment if is_text else answer
+    link = ballot.c.comment_id if is_text else ballot.c.answer_id
+    field = table.c.text if is_text else table.c.value
+    linked = None if existing is None else existing._mapping[link.key]
+    if linked is not None:
+        current = (
+            await connection.execute(sa.select(field).where(table.c.id == linked))
+        ).scalar_one()
+        if current == content:
+            return AnswerOutcome.UNCHANGED
+        await connection.execute(
+            sa.update(table).where(table.c.id == linked).values({field.key: content})
+        )
+        return AnswerOutcome.CHANGED
+    row = _new_row(context, item=item, content=content)
+    await connection.execute(sa.insert(table).values(row))
+    if existing is None:
+        await connection.execute(
+            sa.insert(ballot).values(
+                {"delivery_id": context.delivery_id, "item": item, link.key: row["id"]}
+            )
+        )
+    else:  # the question was skipped first and is answered now
+        result = await connection.execute(
+            sa.update(ballot)
+            .where(ballot.c.id == existing.id, link.is_(None))
+            .values({link.key: row["id"]})
+        )
+        if result.rowcount != 1:
+            raise _LostRace
+    return AnswerOutcome.RECORDED
+
+
+def _new_row(context: Any, *, item: str, content: int | str) -> dict[str, Any]:
+    side = Side(context.side)
+    row: dict[str, Any] = {
+        "id": new_id(),
+        "item": item,
+        "side": side.value,
+        "week": context.week,
+        "group": context.group,
+        # Employees' answers are anonymous in storage: the row never names the person.
+        "respondent_id": context.person_id if side is Side.CUSTOMER else None,
+    }
+    row["text" if isinstance(content, str) else "value"] = content
+    return row
+
+
+async def _close(connection: AsyncConnection, pulse_id: int) -> int:
+    messages = sa.select(delivery.c.id).where(delivery.c.pulse_id == pulse_id)
+    deleted = await connection.execute(
+        sa.delete(ballot).where(ballot.c.delivery_id.in_(messages.scalar_subquery()))
+    )
+    await connection.execute(
+        sa.update(delivery)
+        .where(
+            delivery.c.pulse_id == pulse_id,
+            delivery.c.status == DeliveryStatus.PENDING.value,
+            delivery.c.kind != DeliveryKind.REPORT.value,
+        )
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    await connection.execute(
+        sa.update(pulse).where(pulse.c.id == pulse_id).values(window_closed=True)
+    )
+    return deleted.rowcount

@@ -1,0 +1,101 @@
+"""A customer's rights: everything stored about them, on request; deletion, on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.store import Store
+from storage.tables import answer, ballot, comment, delivery, person, pulse
+from surveys.model import Side
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class CustomerStore(Store):
+    """Export and deletion of one customer's data."""
+
+    async def export_customer(self, person_id: int) -> dict[str, object] | None:
+        """Everything stored about a customer, JSON-ready; None if there is no such customer."""
+        async with self._engine.connect() as connection:
+            who = await _customer(connection, person_id)
+            if who is None:
+                return None
+            answers = await connection.execute(
+                sa.select(answer.c.week, answer.c.item, answer.c.value, answer.c.group)
+                .where(answer.c.respondent_id == person_id)
+                .order_by(answer.c.week, answer.c.item)
+            )
+            comments = await connection.execute(
+                sa.select(comment.c.week, comment.c.item, comment.c.text, comment.c.group)
+                .where(comment.c.respondent_id == person_id)
+                .order_by(comment.c.week, comment.c.item)
+            )
+            messages = await connection.execute(
+                sa.select(
+                    pulse.c.week,
+                    delivery.c.kind,
+                    delivery.c.status,
+                    delivery.c.due_at,
+                    delivery.c.sent_at,
+                )
+                .join(pulse, pulse.c.id == delivery.c.pulse_id)
+                .where(delivery.c.person_id == person_id)
+                .order_by(delivery.c.due_at)
+            )
+            return {
+                "person": {
+                    "side": who.side,
+                    "platform": who.platform,
+                    "platform_user_id": who.platform_user_id,
+                    "language": who.language,
+                    "time_zone": who.time_zone,
+                    "segment": who.group,
+                    "status": who.status,
+                    "paused_until": _iso(who.paused_until),
+                    "consent_at": _iso(who.consent_at),
+                    "last_asked_at": _iso(who.last_asked_at),
+                    "created_at": _iso(who.created_at),
+                },
+                "answers": [dict(row._mapping) for row in answers],
+                "comments": [dict(row._mapping) for row in comments],
+                "messages": [
+                    {
+                        "week": row.week,
+                        "kind": row.kind,
+                        "status": row.status,
+                        "due_at": _iso(row.due_at),
+                        "sent_at": _iso(row.sent_at),
+                    }
+                    for row in messages
+                ],
+            }
+
+    async def delete_customer(self, person_id: int) -> bool:
+        """Delete a customer with their answers, comments and messages; False if unknown."""
+        async with self._engine.begin() as connection:
+            if await _customer(connection, person_id) is None:
+                return False
+            # Explicit rather than trusting ON DELETE CASCADE alone: the result must not depend
+            # on a connection setting.
+            messages = sa.select(delivery.c.id).where(delivery.c.person_id == person_id)
+            await connection.execute(
+                sa.delete(ballot).where(ballot.c.delivery_id.in_(messages.scalar_subquery()))
+            )
+            await connection.execute(sa.delete(answer).where(answer.c.respondent_id == person_id))
+            await connection.execute(sa.delete(comment).where(comment.c.respondent_id == person_id))
+            await connection.execute(sa.delete(delivery).where(delivery.c.person_id == person_id))
+            await connection.execute(sa.delete(person).where(person.c.id == person_id))
+        return True
+
+
+async def _customer(connection: AsyncConnection, person_id: int) -> Any:
+    statement = sa.select(person).where(
+        person.c.id == person_id, person.c.side == Side.CUSTOMER.value
+    )
+    return (await connection.execute(statement)).first()

@@ -1,0 +1,84 @@
+"""Report runs: each weekly report is posted once per destination, even with several replicas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from storage.store import Store, week_text
+from storage.tables import report_run
+from surveys.model import IsoWeek
+from surveys.records import ReportRunRecord, ReportStatus
+
+
+def report_run_record(row: Any) -> ReportRunRecord:
+    """A report_run row as a record."""
+    return ReportRunRecord(
+        id=row.id,
+        week=IsoWeek.parse(row.week),
+        destination=row.destination,
+        status=ReportStatus(row.status),
+        attempts=row.attempts,
+        posted_at=row.posted_at,
+        platform_ref=row.platform_ref,
+        last_error=row.last_error,
+    )
+
+
+class ReportRunStore(Store):
+    """Weekly report runs."""
+
+    async def claim_report_run(
+        self, *, week: IsoWeek, destination: str, now: dt.datetime
+    ) -> ReportRunRecord | None:
+        """Claim (week, destination) for posting; None if it is posted or claimed elsewhere.
+
+        A run that failed may be claimed again; ``now`` is accepted for the record's sake.
+        """
+        del now  # the claim itself keeps no time; posted_at records when it was done
+        where = (report_run.c.week == week_text(week), report_run.c.destination == destination)
+        first = (
+            self._insert(report_run)
+            .values(
+                week=week_text(week),
+                destination=destination,
+                status=ReportStatus.CLAIMED.value,
+                attempts=1,
+            )
+            .on_conflict_do_nothing(index_elements=[report_run.c.week, report_run.c.destination])
+            .returning(*report_run.c)
+        )
+        retry = (
+            sa.update(report_run)
+            .where(*where, report_run.c.status == ReportStatus.FAILED.value)
+            .values(status=ReportStatus.CLAIMED.value, attempts=report_run.c.attempts + 1)
+            .returning(*report_run.c)
+        )
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(first)).first()
+            if row is None:
+                row = (await connection.execute(retry)).first()
+        return None if row is None else report_run_record(row)
+
+    async def mark_report_posted(
+        self, run_id: int, *, platform_ref: str | None, now: dt.datetime
+    ) -> None:
+        """Record a report as posted."""
+        await self._set(
+            run_id,
+            status=ReportStatus.POSTED.value,
+            posted_at=now,
+            platform_ref=platform_ref,
+            last_error=None,
+        )
+
+    async def mark_report_failed(self, run_id: int, *, error: str) -> None:
+        """Record a failed post; the next claim may try again."""
+        await self._set(run_id, status=ReportStatus.FAILED.value, last_error=error)
+
+    async def _set(self, run_id: int, **values: Any) -> None:
+        statement = sa.update(report_run).where(report_run.c.id == run_id).values(**values)
+        async with self._engine.begin() as connection:
+            await connection.execute(statement)
