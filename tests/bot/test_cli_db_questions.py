@@ -1,0 +1,75 @@
+"""``pulse db upgrade`` and ``pulse questions`` from the operator's shell."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+runner = CliRunner()
+
+
+def _config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text("organisation:\n  name: Acme\n" + body, encoding="utf-8")
+    return path
+
+
+def test_db_upgrade_creates_then_is_a_no_op(tmp_path: Path) -> None:
+    config = _config(tmp_path, "database:\n  url: sqlite:///pulse.db\n")
+    for _ in range(2):
+        result = runner.invoke(app, ["db", "upgrade", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        assert "up to date" in result.output
+    with sqlite3.connect(tmp_path / "pulse.db") as connection:
+        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
+    assert {"person", "pulse", "delivery", "answer", "comment", "ballot", "report_run"} <= tables
+
+
+def test_db_upgrade_on_a_missing_folder_is_one_clear_line(tmp_path: Path) -> None:
+    config = _config(tmp_path, "database:\n  url: sqlite:///nowhere/pulse.db\n")
+    result = runner.invoke(app, ["db", "upgrade", "--config", str(config)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "does not exist" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_db_upgrade_never_shows_the_password(tmp_path: Path) -> None:
+    config = _config(tmp_path, "database:\n  url: postgresql://pulse@127.0.0.1:1/x\n")
+    result = runner.invoke(
+        app,
+        ["db", "upgrade", "--config", str(config)],
+        env={"PULSE_DATABASE_PASSWORD": "s3cret-value"},
+    )
+    assert result.exit_code == 2
+    assert "not available" in result.output
+    assert "s3cret-value" not in result.output and "Traceback" not in result.output
+
+
+def test_questions_in_german_with_custom_dimensions(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        "dimensions:\n"
+        "  - key: onboarding\n"
+        "    metric: agreement\n"
+        "    title: {en: Onboarding, de: Einarbeitung}\n"
+        "    items:\n"
+        "      employee: {text: {en: 'Onboarding works', de: 'Die Einarbeitung klappt'}}\n",
+    )
+    result = runner.invoke(
+        app, ["questions", "--lang", "de", "--config", str(config)], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Weiterempfehlung (NPS)" in result.output
+    assert "Einarbeitung (custom)" in result.output
+    assert "Was schätzt du" in result.output and "Sie uns" in result.output
+
+
+def test_questions_refuses_an_unknown_language() -> None:
+    result = runner.invoke(app, ["questions", "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "en or de" in result.output
