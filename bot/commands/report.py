@@ -1,10 +1,219 @@
-"""``pulse`` commands for the report area."""
+"""``pulse report``, ``pulse export`` and ``pulse import``: the weekly report and its data."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
 import typer
+
+from bot.cli_support import ConfigOption, fail, load, out
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.config import Config
+    from surveys.anonymity import Anonymity
+    from surveys.bank import QuestionBank
+    from surveys.model import IsoWeek
+    from surveys.report import HistogramKey, WeekReport
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
-    del app
+    app.command("report")(report)
+    app.command("export")(export)
+    app.command("import")(import_answers)
+
+
+def _bank_and_anonymity(cfg: Config) -> tuple[QuestionBank, Anonymity]:
+    from surveys.anonymity import Anonymity
+    from surveys.bank import BankError, load_bank
+
+    try:
+        bank = load_bank(custom=cfg.custom_dimensions())
+    except BankError as exc:
+        raise fail(exc.problems) from None
+    anonymity = Anonymity(
+        min_respondents=cfg.anonymity.min_respondents,
+        min_commenters=cfg.anonymity.min_commenters,
+    )
+    return bank, anonymity
+
+
+def _week(text: str | None) -> IsoWeek:
+    from surveys.model import IsoWeek
+
+    if text is None:
+        return IsoWeek.of(dt.date.today()).shift(-1)
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as exc:
+        raise fail([f"--week: {exc}"]) from None
+
+
+def report(
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
+    post: Annotated[bool, typer.Option("--post", help="Also post it (once per week).")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Write report.png, trend.png, nps.png, report.md and report.json for a week."""
+    cfg = load(config)
+    chosen = _week(week)
+    bank, anonymity = _bank_and_anonymity(cfg)
+    try:
+        written, posted = asyncio.run(_report(cfg, chosen, bank, anonymity, out_dir, post))
+    except Exception as exc:  # a database that cannot be reached, a folder we cannot write
+        raise fail([f"report {chosen}: {exc}"]) from None
+    for path in written:
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    for line in posted:
+        out.print(line, markup=False, highlight=False)
+
+
+async def _report(
+    cfg: Config,
+    week: IsoWeek,
+    bank: QuestionBank,
+    anonymity: Anonymity,
+    out_dir: Path,
+    post: bool,
+) -> tuple[list[Path], list[str]]:
+    from bot.reporting import build_week
+    from storage.engine import create_engine
+    from surveys.charts import render_all
+    from surveys.report_markdown import markdown
+
+    engine = create_engine(cfg.database_url)
+    try:
+        built = await build_week(
+            engine,
+            week=week,
+            bank=bank,
+            anonymity=anonymity,
+            trend_weeks=cfg.report.trend_weeks,
+            lang=cfg.report.language or cfg.organisation.language,
+        )
+        pngs = await asyncio.to_thread(render_all, built)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, data in pngs.items():
+            (out_dir / name).write_bytes(data)
+            written.append(out_dir / name)
+        (out_dir / "report.md").write_text(markdown(built), encoding="utf-8")
+        (out_dir / "report.json").write_text(
+            json.dumps(built.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        written += [out_dir / "report.md", out_dir / "report.json"]
+        posted = await _post(cfg, built, engine) if post else []
+        return written, posted
+    finally:
+        await engine.dispose()
+
+
+async def _post(cfg: Config, built: WeekReport, engine: AsyncEngine) -> list[str]:
+    from slack_sdk.web.async_client import AsyncWebClient
+    from telegram import Bot
+
+    from bot.reporting import posters_for, publish_week
+    from storage.repository import SqlRepository
+    from surveys.ports import SystemClock
+
+    secrets = cfg.secrets
+    slack = None
+    if secrets.slack_bot_token is not None:
+        slack = AsyncWebClient(
+            token=secrets.slack_bot_token.get_secret_value(),
+            base_url=cfg.slack.api_url or AsyncWebClient.BASE_URL,
+        )
+    bot = None
+    if secrets.telegram_bot_token is not None:
+        token = secrets.telegram_bot_token.get_secret_value()
+        bot = Bot(token, base_url=cfg.telegram.api_url or "https://api.telegram.org/bot")
+    posters = posters_for(
+        destinations=list(cfg.report.destinations or []),
+        slack=slack,
+        slack_channel=cfg.slack.report_channel,
+        telegram=bot,
+        telegram_chat=cfg.telegram.report_chat_id,
+    )
+    if not posters:
+        return ["nothing to post to: no report destination with a token and a target"]
+    if bot is not None:
+        await bot.initialize()
+    try:
+        results = await publish_week(
+            report=built, runs=SqlRepository(engine), posters=posters, clock=SystemClock()
+        )
+    finally:
+        if bot is not None:
+            await bot.shutdown()
+    return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
+
+
+def export(
+    fmt: Annotated[Literal["csv", "json"], typer.Option("--format", help="csv or json.")] = "csv",
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks back.")] = 12,
+    config: ConfigOption = None,
+) -> None:
+    """Print aggregates per week and item (never answers; the threshold applies)."""
+    from storage.engine import create_engine
+    from storage.reporting import answer_histograms
+    from surveys.model import IsoWeek
+    from surveys.report_export import export_rows, rows_to_csv, rows_to_json
+
+    cfg = load(config)
+    bank, anonymity = _bank_and_anonymity(cfg)
+    last = IsoWeek.of(dt.date.today())
+    span = [last.shift(-offset) for offset in range(weeks - 1, -1, -1)]
+
+    async def histograms() -> dict[HistogramKey, dict[int, int]]:
+        engine = create_engine(cfg.database_url)
+        try:
+            return await answer_histograms(engine, first=span[0], last=last)
+        finally:
+            await engine.dispose()
+
+    try:
+        found = asyncio.run(histograms())
+    except Exception as exc:
+        raise fail([f"export: {exc}"]) from None
+    rows = export_rows(weeks=span, bank=bank, histograms=found, anonymity=anonymity)
+    typer.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
+
+
+def import_answers(
+    file: Annotated[Path, typer.Argument(help="CSV: week, side, item, value[, group].")],
+    config: ConfigOption = None,
+) -> None:
+    """Import past answers; a file with any bad row is refused whole, nothing imported."""
+    from storage.answer_import import parse_answers_csv
+    from storage.engine import create_engine
+    from storage.reporting import import_answers as insert
+
+    cfg = load(config)
+    bank, _ = _bank_and_anonymity(cfg)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail([f"{file}: cannot read ({exc})"]) from None
+    parsed = parse_answers_csv(text, bank=bank)
+    if parsed.problems:
+        raise fail([f"{file}: {line}" for line in parsed.problems] + ["nothing was imported"])
+
+    async def run() -> int:
+        engine = create_engine(cfg.database_url)
+        try:
+            return await insert(engine, parsed.answers)
+        finally:
+            await engine.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except Exception as exc:
+        raise fail([f"{file}: import failed, nothing was imported ({exc})"]) from None
+    out.print(f"imported {count} answers from {file}", markup=False, highlight=False)

@@ -1,0 +1,102 @@
+"""What the weekly report reads, aggregated in SQL, and the bulk import of past answers.
+
+The histograms come from one ``GROUP BY week, side, item, value`` over a range of weeks,
+which the answer table's covering index (week, side, item, value) answers without touching
+the table itself; no answer row ever reaches Python.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.store import week_text
+from storage.tables import answer, comment, delivery, new_id, pulse
+from surveys.model import Answer, IsoWeek, Side
+from surveys.records import CommentRecord, DeliveryKind
+from surveys.report import HistogramKey, ReportInput
+
+log = logging.getLogger(__name__)
+
+_IMPORT_CHUNK = 5_000
+
+
+async def answer_histograms(
+    engine: AsyncEngine, *, first: IsoWeek, last: IsoWeek
+) -> dict[HistogramKey, dict[int, int]]:
+    """Per (week, side, item) how many answers each value got, for weeks first..last."""
+    count = sa.func.count().label("count")
+    statement = (
+        sa.select(answer.c.week, answer.c.side, answer.c.item, answer.c.value, count)
+        .where(answer.c.week >= week_text(first), answer.c.week <= week_text(last))
+        .group_by(answer.c.week, answer.c.side, answer.c.item, answer.c.value)
+    )
+    histograms: dict[HistogramKey, dict[int, int]] = {}
+    weeks: dict[str, IsoWeek] = {}
+    async with engine.connect() as connection:
+        result = await connection.execute(statement)
+        for week, side, item, value, n in result:
+            key_week = weeks.get(week) or weeks.setdefault(week, IsoWeek.parse(week))
+            histograms.setdefault((key_week, Side(side), item), {})[int(value)] = int(n)
+    return histograms
+
+
+async def week_comments(engine: AsyncEngine, week: IsoWeek) -> list[CommentRecord]:
+    """Every comment of one week, both sides, without who wrote it."""
+    statement = sa.select(comment.c.item, comment.c.side, comment.c.group, comment.c.text).where(
+        comment.c.week == week_text(week)
+    )
+    async with engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    return [CommentRecord(r.item, Side(r.side), week, r.group, r.text) for r in rows]
+
+
+async def people_asked(engine: AsyncEngine, week: IsoWeek) -> dict[Side, int]:
+    """Per side, how many distinct people were sent the week's pulse question."""
+    statement = (
+        sa.select(pulse.c.side, sa.func.count(sa.distinct(delivery.c.person_id)))
+        .select_from(delivery.join(pulse, delivery.c.pulse_id == pulse.c.id))
+        .where(
+            pulse.c.week == week_text(week),
+            delivery.c.kind == DeliveryKind.QUESTION.value,
+            delivery.c.status == "sent",
+        )
+        .group_by(pulse.c.side)
+    )
+    async with engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    return {Side(side): int(n) for side, n in rows}
+
+
+async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
+    """Everything :func:`surveys.report.build_report` needs for ``week`` and its trend."""
+    first = week.shift(-max(trend_weeks - 1, 1))
+    return ReportInput(
+        histograms=await answer_histograms(engine, first=first, last=week),
+        comments=await week_comments(engine, week),
+        asked=await people_asked(engine, week),
+    )
+
+
+async def import_answers(engine: AsyncEngine, answers: Sequence[Answer]) -> int:
+    """Insert past answers in one transaction: all of them, or none on any error."""
+    rows = [
+        {
+            "id": new_id(),
+            "item": a.item,
+            "side": a.side.value,
+            "week": week_text(a.week),
+            "value": a.value,
+            "group": a.group,
+            "respondent_id": None,
+        }
+        for a in answers
+    ]
+    async with engine.begin() as connection:
+        for start in range(0, len(rows), _IMPORT_CHUNK):
+            await connection.execute(sa.insert(answer), rows[start : start + _IMPORT_CHUNK])
+    log.info("imported answers", extra={"count": len(rows)})
+    return len(rows)
