@@ -96,11 +96,15 @@ class Anonymity(Section):
     """The anonymity threshold: nothing from fewer people is ever shown."""
 
     min_respondents: int = Field(default=5, ge=3)
-    min_commenters: int = Field(default=5, ge=3)
+    # Free text identifies people more easily than a click: by default comments need two
+    # more people than numbers do.
+    min_commenters: int | None = Field(default=None, ge=3)
 
     @model_validator(mode="after")
     def _comments_need_at_least_as_many(self) -> Self:
-        if self.min_commenters < self.min_respondents:
+        if self.min_commenters is None:
+            object.__setattr__(self, "min_commenters", self.min_respondents + 2)
+        elif self.min_commenters < self.min_respondents:
             raise problem(
                 f"{self.min_commenters} is not allowed; must be ≥ min_respondents "
                 f"({self.min_respondents})",

@@ -13,20 +13,35 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 FORBIDDEN = {
-    "surveys": {"bot", "storage", "slack_bolt", "slack_sdk", "telegram", "sqlmodel",
-                "sqlalchemy", "apscheduler", "aiohttp", "matplotlib.pyplot"},
+    "surveys": {
+        "bot",
+        "storage",
+        "slack_bolt",
+        "slack_sdk",
+        "telegram",
+        "sqlmodel",
+        "sqlalchemy",
+        "apscheduler",
+        "aiohttp",
+        "matplotlib.pyplot",
+    },
     "storage": {"bot", "slack_bolt", "slack_sdk", "telegram", "aiohttp"},
 }
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, *, root: Path = ROOT) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            # A relative import resolves against the file's own package.
+            package = path.relative_to(root).parent.parts
+            base = package[: len(package) - (node.level - 1)]
+            names.add(".".join([*base, *([node.module] if node.module else [])]))
     return names
 
 
@@ -50,6 +65,13 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import bot.cli\nfrom storage.engine import x\n", encoding="utf-8")
     assert {"bot.cli", "storage.engine"} <= _imports(bad)
+
+
+def test_relative_imports_are_resolved(tmp_path: Path) -> None:
+    inner = tmp_path / "surveys" / "bank" / "probe.py"
+    inner.parent.mkdir(parents=True)
+    inner.write_text("from ...bot import cli\nfrom . import parsing\n", encoding="utf-8")
+    assert _imports(inner, root=tmp_path) == {"bot", "surveys.bank"}
 
 
 def test_importing_every_module_starts_nothing(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def _bank_and_anonymity(cfg: Config) -> tuple[QuestionBank, Anonymity]:
         raise fail(exc.problems) from None
     anonymity = Anonymity(
         min_respondents=cfg.anonymity.min_respondents,
-        min_commenters=cfg.anonymity.min_commenters,
+        min_commenters=cfg.anonymity.min_commenters or cfg.anonymity.min_respondents + 2,
     )
     return bank, anonymity
 

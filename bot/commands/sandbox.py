@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli_support import out
+from bot.cli_support import fail, out
 
 
 async def _serve(*, host: str, slack_port: int, telegram_port: int) -> None:
@@ -47,4 +47,10 @@ def register(app: typer.Typer) -> None:
         telegram_port: Annotated[int, typer.Option(help="Telegram stand-in port (0: any).")] = 0,
     ) -> None:
         """Start the local Slack and Telegram stand-ins; print the api_url for each."""
+        from bot.sandbox.faults import require_loopback
+
+        try:
+            require_loopback(host)
+        except ValueError as exc:
+            raise fail([f"--host: {exc}"]) from None
         asyncio.run(_serve(host=host, slack_port=slack_port, telegram_port=telegram_port))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -92,3 +93,17 @@ class WindowLimiter:
     def reset(self) -> None:
         """Forget every recorded hit."""
         self._hits.clear()
+
+
+def require_loopback(host: str) -> None:
+    """Refuse any address outside the loopback range: the stand-ins never face a network."""
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(
+            f"the sandbox binds to loopback addresses only (127.0.0.1, ::1), not {host}"
+        )

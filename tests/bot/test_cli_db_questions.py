@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -38,15 +39,27 @@ def test_db_upgrade_on_a_missing_folder_is_one_clear_line(tmp_path: Path) -> Non
     assert "Traceback" not in result.output
 
 
-def test_db_upgrade_never_shows_the_password(tmp_path: Path) -> None:
-    config = _config(tmp_path, "database:\n  url: postgresql://pulse@127.0.0.1:1/x\n")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://pulse@127.0.0.1:1/x",  # nothing listens: refused before any password
+        "postgresql://postgres@127.0.0.1:5432/no_such_database",  # the server reads the URL
+    ],
+    ids=["refused", "unknown-database"],
+)
+def test_db_upgrade_never_shows_the_password(
+    tmp_path: Path, url: str, request: pytest.FixtureRequest
+) -> None:
+    if "5432" in url:
+        request.getfixturevalue("postgres_server")  # skipped with a reason when unreachable
+    config = _config(tmp_path, f"database:\n  url: {url}\n")
     result = runner.invoke(
         app,
         ["db", "upgrade", "--config", str(config)],
         env={"PULSE_DATABASE_PASSWORD": "s3cret-value"},
     )
     assert result.exit_code == 2
-    assert "not available" in result.output
+    assert "not available" in result.output and "***" in result.output
     assert "s3cret-value" not in result.output and "Traceback" not in result.output
 
 

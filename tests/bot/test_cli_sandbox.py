@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -25,7 +26,10 @@ async def test_pulse_sandbox_serves_both_platforms() -> None:
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline().strip() for _ in range(2)]
+        lines = await asyncio.wait_for(
+            asyncio.to_thread(lambda: [proc.stdout.readline().strip() for _ in range(2)]),  # type: ignore[union-attr]
+            timeout=30,
+        )
         slack_url = lines[0].removeprefix("Slack Web API: ")
         telegram_url = lines[1].removeprefix("Telegram Bot API: ")
         assert slack_url.startswith("http://127.0.0.1:") and slack_url.endswith("/api/")
@@ -39,3 +43,24 @@ async def test_pulse_sandbox_serves_both_platforms() -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=10)
     assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+
+
+def test_pulse_sandbox_refuses_a_public_address() -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, ["sandbox", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "loopback" in result.output and "Traceback" not in result.output
+
+
+async def test_stand_ins_refuse_a_public_address() -> None:
+    import pytest
+
+    from bot.sandbox.slack import SlackSandbox
+    from bot.sandbox.telegram import TelegramSandbox
+
+    for sandbox in (SlackSandbox(), TelegramSandbox()):
+        with pytest.raises(ValueError, match="loopback"):
+            await sandbox.start(host="0.0.0.0")

@@ -72,7 +72,7 @@ def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, ""), env={})
 
     assert config.anonymity.min_respondents == 5
-    assert config.anonymity.min_commenters == 5
+    assert config.anonymity.min_commenters == 7
     assert config.server.port == 8080 and config.server.host == "127.0.0.1"
     assert config.surveys.customers.sample_fraction == 0.1
     assert config.surveys.customers.sample_size is None
@@ -106,7 +106,7 @@ def test_empty_sections_are_the_defaults() -> None:
             "anonymity.min_respondents: 2 is not allowed; must be ≥ 3",
         ),
         (
-            {"anonymity": {"min_respondents": 6}},
+            {"anonymity": {"min_respondents": 6, "min_commenters": 5}},
             "anonymity.min_commenters: 5 is not allowed; must be ≥ min_respondents (6)",
         ),
         (
@@ -504,7 +504,7 @@ def test_describe_summarises_the_example() -> None:
     assert "customers: 10% of customers a week, each at most once in 28 days" in text
     assert "report: Mon 09:00 (Europe/Berlin), 8-week trend, to slack" in text
     assert "custom dimensions: 1" in lines
-    assert "anonymity: nothing shown from fewer than 5 respondents; comments need 5" in lines
+    assert "anonymity: nothing shown from fewer than 5 respondents; comments need 7" in lines
 
 
 @given(st.text(max_size=40))
@@ -528,3 +528,10 @@ def test_any_threshold_is_accepted_only_from_three_up(value: object) -> None:
         assert all(p.startswith("anonymity.min_respondents: ") for p in exc.problems)
     else:
         assert config.anonymity.min_respondents >= 3
+
+
+def test_comment_threshold_defaults_to_two_above_the_number_threshold() -> None:
+    config = parse_config({"anonymity": {"min_respondents": 7}}, env={})
+    assert config.anonymity.min_respondents == 7
+    assert config.anonymity.min_commenters == 9
+    assert parse_config({}, env={}).anonymity.min_commenters == 7

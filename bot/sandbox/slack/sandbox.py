@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.faults import Fault, FaultPlan, apply_fault
+from bot.sandbox.faults import Fault, FaultPlan, apply_fault, require_loopback
 from bot.sandbox.slack import control
 from bot.sandbox.slack.delivery import BotReply, Deliverer, Signing, Via
 from bot.sandbox.slack.files import UPLOAD_PATH, receive_bytes
@@ -73,8 +73,7 @@ class SlackSandbox:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Serve on ``host``:``port`` (0 picks a free port)."""
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the sandbox binds to the loopback interface only")
+        require_loopback(host)
         runner = web.AppRunner(self.build_app(), shutdown_timeout=0.2, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, host, port)

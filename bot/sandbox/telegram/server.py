@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.faults import Fault, apply_fault
+from bot.sandbox.faults import Fault, apply_fault, require_loopback
 from bot.sandbox.telegram import person
 from bot.sandbox.telegram.control import routes as control_routes
 from bot.sandbox.telegram.envelope import ApiError, error_response, ok_response
@@ -57,6 +57,7 @@ class TelegramSandbox:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         """Listen on ``host:port`` (port 0 picks a free one) and start webhook delivery."""
+        require_loopback(host)
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.add_routes(control_routes(self))
         app.add_routes(
