@@ -25,7 +25,7 @@ _FEWER_THAN = {
 class Suppressed:
     """A group too small to show: ``n`` answers, ``k`` needed. Carries no value at all."""
 
-    n: int
+    n: int = field(repr=False)  # kept for tests and logs of the suppression, never shown
     k: int
 
     def text_in(self, lang: str) -> str:

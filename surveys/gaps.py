@@ -70,22 +70,28 @@ def difference(
     if not isinstance(first, Summary) or not isinstance(second, Summary):
         return Difference(comparison, Verdict.NOT_ENOUGH, suppressed=suppressed)
     value = first.normalised.value - second.normalised.value
-    se1, se2 = first.normalised_se, second.normalised_se
+    se1, se2 = _honest_se(first), _honest_se(second)
     se = math.sqrt(se1 * se1 + se2 * se2)
-    if se == 0.0:
-        # Both groups answered unanimously: no sampling spread to speak of.
-        df = float(first.df + second.df)
-        half = 0.0
-    else:
-        df = se**4 / (se1**4 / first.df + se2**4 / second.df)
-        half = max(
-            t_quantile(_UPPER, df) * se,
-            t_quantile(_UPPER, first.df) * se1,
-            t_quantile(_UPPER, second.df) * se2,
-        )
+    df = se**4 / (se1**4 / first.df + se2**4 / second.df)
+    half = max(
+        t_quantile(_UPPER, df) * se,
+        t_quantile(_UPPER, first.df) * se1,
+        t_quantile(_UPPER, second.df) * se2,
+    )
     estimate = Estimate(value, value - half, value + half)
     verdict = Verdict.NOISE if estimate.contains(0.0) else Verdict.REAL
     return Difference(comparison, verdict, estimate=estimate, se=se, df=df)
+
+
+def _honest_se(summary: Summary) -> float:
+    """The SE of a normalised mean, never below what one dissenting answer would give.
+
+    A unanimous group has a sample SE of 0, which would make any difference look certain.
+    Had one of its n people answered one step away, the SE would be step / n; a handful of
+    identical answers is no stronger evidence than that.
+    """
+    step = 100.0 / (summary.scale.high - summary.scale.low)
+    return max(summary.normalised_se, step / summary.n)
 
 
 def perception_gap(*, inside: Summary | Suppressed, outside: Summary | Suppressed) -> Difference:

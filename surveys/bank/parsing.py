@@ -141,6 +141,10 @@ def _scale(
         problems.append(f"{where}: {raw!r} is not a scale; use two whole numbers [low, high]")
         return None
     low, high = raw
+    if low < 0 or high > 99:
+        # Buttons carry the value itself as one or two digits.
+        problems.append(f"{where}: [{low}, {high}] must lie within 0 to 99")
+        return None
     if high <= low:
         problems.append(f"{where}: high must be above low (got [{low}, {high}])")
         return None

@@ -159,6 +159,11 @@ def test_custom_dimensions_merge_in_after_the_builtin_ones() -> None:
     ("entry", "problem"),
     [
         (_delivery(scale=[5, 1], metric="mean"), "dimensions[0].scale: high must be above low"),
+        (
+            _delivery(scale=[-3, 3], metric="mean"),
+            "dimensions[0].scale: [-3, 3] must lie within 0 to 99",
+        ),
+        (_delivery(scale=[95, 105], metric="mean"), "must lie within 0 to 99"),
         (_delivery(key="effort"), "dimensions[0].key: 'effort' is a built-in dimension"),
         (_delivery(key="Bad Key"), "dimensions[0].key: 'Bad Key' is not allowed"),
         (_delivery(metric="median"), "dimensions[0].metric: 'median' is not a metric; use one"),

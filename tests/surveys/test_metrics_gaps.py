@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 from scipy import stats  # type: ignore[import-untyped]
@@ -77,21 +78,30 @@ def test_change_from_last_week_is_the_same_difference() -> None:
     assert moved.method("en") != gap.method("en")
 
 
-def test_unanimous_sides_give_a_point_interval() -> None:
+def test_unanimous_sides_are_not_taken_as_certain() -> None:
+    # Identical answers have a sample SE of 0; the gap uses the SE one dissenting answer
+    # would give (step / n) instead, so a handful of unanimous people is not certainty.
     same = perception_gap(inside=_ces([5] * 6), outside=_ces([5] * 8))
-    assert same.estimate is not None
-    assert same.estimate.low == same.estimate.high == 0.0
+    assert same.estimate is not None and same.se is not None
+    step = 100 / 6
+    assert same.se == pytest.approx(math.sqrt((step / 6) ** 2 + (step / 8) ** 2))
+    assert same.estimate.low < 0 < same.estimate.high
     assert same.verdict is Verdict.NOISE
+    tiny = perception_gap(inside=_ces([5] * 3, Anonymity(3)), outside=_ces([4] * 3, Anonymity(3)))
+    assert tiny.verdict is Verdict.NOISE  # one step apart, three people each: not evidence
     apart = perception_gap(inside=_ces([7] * 6), outside=_ces([1] * 8))
     assert apart.estimate is not None
     assert apart.estimate.value == 100.0
     assert apart.verdict is Verdict.REAL
 
 
-def test_one_unanimous_side_takes_the_others_degrees_of_freedom() -> None:
+def test_a_unanimous_side_uses_the_one_dissent_floor_in_welch_df() -> None:
     varied = [2, 5, 3, 6, 4, 4, 7]
     gap = perception_gap(inside=_ces([4] * 9), outside=_ces(varied))
-    assert gap.df == pytest.approx(len(varied) - 1)
+    se1 = (100 / 6) / 9
+    se2 = statistics.stdev(varied) / math.sqrt(len(varied)) * 100 / 6
+    expected = (se1**2 + se2**2) ** 2 / (se1**4 / 8 + se2**4 / 6)
+    assert gap.df == pytest.approx(expected)
 
 
 def test_gap_interval_is_never_narrower_than_a_tiny_sides_interval() -> None:
