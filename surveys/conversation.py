@@ -26,6 +26,7 @@ class PulseState:
     skipped: frozenset[int] = frozenset()
     commented: bool = False
     show_intro: bool = False
+    comment_item: Item | None = None
 
     @property
     def total(self) -> int:

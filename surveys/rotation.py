@@ -53,23 +53,39 @@ def mirrored_slots(bank: QuestionBank, *, questions_per_pulse: int) -> int:
     return min(questions_per_pulse - reserve, mirrored)
 
 
-def plan_week(bank: QuestionBank, week: IsoWeek, *, questions_per_pulse: int) -> WeekPlan:
+def plan_week(
+    bank: QuestionBank,
+    week: IsoWeek,
+    *,
+    questions_per_pulse: int,
+    customer_questions: int | None = None,
+) -> WeekPlan:
     """The items ``week`` asks: the same mirrored dimensions of both sides, 1-3 rated each.
 
-    With ``questions_per_pulse`` of 1 every week asks one mirrored dimension and one-sided
-    dimensions are not asked; from 2 on, one slot rotates through the one-sided dimensions.
-    Customers get only mirrored items unless the bank has customer-only dimensions.
+    ``questions_per_pulse`` is the employees' pulse length and, unless
+    ``customer_questions`` is given, the customers' too. Both sides always get the SAME
+    mirrored dimensions, as many as the shorter pulse holds, so the week compares like
+    for like; the longer pulse fills its other slots with one-sided dimensions. With a
+    length of 1 every week asks one mirrored dimension and one-sided dimensions are not
+    asked; from 2 on, one slot rotates through the one-sided dimensions.
     """
-    slots = mirrored_slots(bank, questions_per_pulse=questions_per_pulse)
+    lengths = {
+        Side.EMPLOYEE: questions_per_pulse,
+        Side.CUSTOMER: questions_per_pulse if customer_questions is None else customer_questions,
+    }
+    for length in lengths.values():
+        _check_length(length)
+    slots = min(
+        mirrored_slots(bank, questions_per_pulse=questions_per_pulse),
+        lengths[Side.CUSTOMER],
+    )
     index = week.index
     mirrored = _window(bank.mirrored(), index=index, size=slots)
     rated: dict[Side, tuple[Item, ...]] = {}
     comments: dict[Side, Item | None] = {}
     for side in Side:
         one_sided = bank.one_sided(side)
-        extra = _window(
-            one_sided, index=index, size=min(questions_per_pulse - slots, len(one_sided))
-        )
+        extra = _window(one_sided, index=index, size=min(lengths[side] - slots, len(one_sided)))
         chosen = [*mirrored, *extra]
         rated[side] = tuple(_item(bank, dimension, side) for dimension in chosen)
         texts = bank.text_items(side)

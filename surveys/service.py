@@ -146,7 +146,7 @@ class PulseAnswers:
                 state,
                 text("comment.too_long", state.lang, length=len(cleaned), limit=limit),
             )
-        item = self.comment_item(state.side)
+        item = state.comment_item
         if item is None:
             return self._reply(Outcome.INVALID, state)
         try:
@@ -163,7 +163,7 @@ class PulseAnswers:
         return self._reply(Outcome.COMMENTED, _commented(state))
 
     def comment_item(self, side: Side) -> Item | None:
-        """The open-comment item one side is offered."""
+        """The open-comment item a side is offered when its pulse names none."""
         items = self._bank.text_items(side)
         return items[0] if items else None
 
@@ -176,16 +176,19 @@ class PulseAnswers:
         if pulse is None or person is None:
             return None
         try:
-            items = tuple(self._bank.item(key) for key in pulse.items)
+            asked = tuple(self._bank.item(key) for key in pulse.items)
         except KeyError:
             log.warning("pulse asks an item the bank no longer has", extra={"pulse": pulse.id})
             return None
+        items = tuple(item for item in asked if not item.is_text)
+        comment = next((item for item in asked if item.is_text), None) or self.comment_item(
+            pulse.side
+        )
         given = await self._repo.ballot_values(delivery.id)
         answers = {i: given[it.key] for i, it in enumerate(items) if given.get(it.key) is not None}
         skipped = frozenset(
             i for i, it in enumerate(items) if it.key in given and given[it.key] is None
         )
-        comment = self.comment_item(pulse.side)
         state = PulseState(
             token=token,
             side=pulse.side,
@@ -195,6 +198,7 @@ class PulseAnswers:
             answers={i: v for i, v in answers.items() if v is not None},
             skipped=skipped,
             commented=comment is not None and comment.key in given,
+            comment_item=comment,
         )
         return delivery, person, state
 

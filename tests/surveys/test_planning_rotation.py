@@ -162,3 +162,20 @@ def test_week_plan_is_frozen(bank: QuestionBank) -> None:
 def test_pulse_length_outside_one_to_three_is_refused(bank: QuestionBank, length: int) -> None:
     with pytest.raises(ValueError, match="questions_per_pulse must be 1-3"):
         plan_week(bank, START, questions_per_pulse=length)
+
+
+@pytest.mark.parametrize(("employees", "customers"), [(3, 2), (3, 1), (2, 1), (2, 3), (1, 3)])
+def test_different_pulse_lengths_still_ask_both_sides_the_same_mirrored_items(
+    employees: int, customers: int
+) -> None:
+    bank = load_bank()
+    for offset in range(12):
+        week = IsoWeek(2026, 40).shift(offset)
+        plan = plan_week(bank, week, questions_per_pulse=employees, customer_questions=customers)
+        inside = [i.dimension for i in plan.employee_items if i.dimension in plan.mirrored]
+        outside = [i.dimension for i in plan.customer_items if i.dimension in plan.mirrored]
+        assert inside == outside == list(plan.mirrored)
+        assert plan.mirrored
+        assert 1 <= len(plan.employee_items) <= employees
+        assert 1 <= len(plan.customer_items) <= customers
+        assert len(plan.mirrored) <= min(employees, customers)

@@ -143,3 +143,28 @@ async def test_a_store_failure_says_try_again(repository: SqlRepository) -> None
     assert reply.outcome is Outcome.STORE_FAILED and not reply.outcome.stored
     assert "try again" in reply.notice
     assert reply.state is not None and reply.state.current == 0  # nothing pretended
+
+
+async def test_the_pulse_names_its_comment_item(repository: SqlRepository) -> None:
+    custom = [
+        {
+            "key": "wish",
+            "metric": "text",
+            "title": {"en": "One wish"},
+            "items": {"employee": {"text": {"en": "One wish for our customers?"}}},
+        }
+    ]
+    bank = load_bank(custom=custom)
+    person = await add_person(repository, side=Side.EMPLOYEE, user="U1")
+    pulse = await add_pulse(repository, side=Side.EMPLOYEE, items=(*ITEMS, "wish.employee"))
+    delivery = await deliver(repository, pulse=pulse, person=person)
+    service = PulseAnswers(
+        repository=repository, bank=bank, clock=ManualClock(NOW + dt.timedelta(hours=1))
+    )
+    state = await service.state(delivery.token)
+    assert state is not None and state.total == 2  # the text item is not a rated question
+    assert state.comment_item is not None and state.comment_item.key == "wish.employee"
+    reply = await service.comment(token=delivery.token, body="call back", platform_user_id="U1")
+    assert reply.outcome is Outcome.COMMENTED
+    comments = await repository.comments(WEEK, Side.EMPLOYEE)
+    assert [(c.item, c.text) for c in comments] == [("wish.employee", "call back")]
