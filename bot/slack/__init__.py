@@ -1,0 +1,1 @@
+"""Employees answer pulses in Slack: the messenger, listeners, App Home, roster and runtime."""
