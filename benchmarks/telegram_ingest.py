@@ -1,0 +1,380 @@
+"""Customers tapping answers in Telegram: how fast taps are durably recorded, and the pace.
+
+Ceiling: taps per second recorded through the real adapter (stand-in limits off), as a ratio
+to a bare python-telegram-bot Application that only answers the callback query, measured in
+the same run on the same stand-in; polling and webhook; SQLite and PostgreSQL; lost and
+duplicated answers counted from the database. Pacing: with Telegram's real limits on, a burst
+of taps: every answer stored, every confirmation delivered, no 429.
+
+Run: ``python benchmarks/telegram_ingest.py`` (``--quick`` for a short run). The last line
+printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import platform
+import secrets
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+for _name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(_name, None)
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import sqlalchemy as sa  # noqa: E402
+from aiohttp import web  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  # noqa: E402
+
+from bot.config import parse_config  # noqa: E402
+from bot.sandbox.telegram import TelegramSandbox  # noqa: E402
+from bot.sandbox.telegram import person as sandbox_person  # noqa: E402
+from bot.telegram.runtime import SECRET_HEADER, TelegramRuntime, build_telegram  # noqa: E402
+from storage.engine import create_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.repository import SqlRepository  # noqa: E402
+from storage.tables import answer  # noqa: E402
+from surveys.bank import load_bank  # noqa: E402
+from surveys.callbacks import Choice, encode  # noqa: E402
+from surveys.model import IsoWeek, Platform, Side  # noqa: E402
+from surveys.ports import SystemClock  # noqa: E402
+from surveys.records import DeliveryKind, NewDelivery  # noqa: E402
+from surveys.service import PulseAnswers  # noqa: E402
+
+ITEMS = ("recommend.customer", "satisfaction.customer", "effort.customer")
+VALUES = (9, 4, 6)
+POSTGRES = os.environ.get(
+    "PULSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SECRET = "bench-Secret_1"
+CONCURRENCY = 16
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def database(kind: str) -> AsyncIterator[str]:
+    """A fresh, migrated database URL (SQLite file or a new PostgreSQL database)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+            await upgrade(url)
+            yield url
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(POSTGRES)
+    admin = server.set(drivername="postgresql", database="postgres").render_as_string(False)
+    name = f"pulse_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = server.set(database=name).render_as_string(hide_password=False)
+        await upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _tap(sandbox: TelegramSandbox, user_id: int, message_id: int, data: str) -> None:
+    user, chat = sandbox_person._person(sandbox.runtime, user_id)
+    message = sandbox.runtime.state.find_message(chat.id, message_id)
+    assert message is not None
+    sandbox_person._callback(sandbox.runtime, user=user, message=message, data=data)
+
+
+async def _until(check: Callable[[], Awaitable[bool]], *, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if await check():
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+class Served:
+    """A webhook route on a real aiohttp server (polling mode needs none)."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/telegram/hook"
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, routes: list[web.RouteDef]) -> None:
+        app = web.Application()
+        app.add_routes(routes)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+async def _prepare(
+    sandbox: TelegramSandbox, runtime: TelegramRuntime, repo: SqlRepository, customers: int
+) -> list[tuple[int, int, str]]:
+    """Opted-in customers, each sent this week's three-question pulse; (user, message, token)."""
+    clock = SystemClock()
+    now = clock.now()
+    week = IsoWeek.of(now)
+    pulse = await repo.get_or_create_pulse(
+        week=week,
+        side=Side.CUSTOMER,
+        items=ITEMS,
+        opens_at=now,
+        closes_at=now.replace(year=now.year + 1),
+    )
+    people = []
+    for n in range(customers):
+        user_id = 10_000 + n
+        sandbox.add_user(user_id, first_name=f"C{n}", started=True)
+        people.append(
+            await repo.upsert_person(
+                side=Side.CUSTOMER, platform=Platform.TELEGRAM, platform_user_id=str(user_id),
+                language="en", time_zone="UTC", group="general", now=now, consent_at=now,
+            )
+        )  # fmt: skip
+    await repo.enqueue([NewDelivery(pulse.id, p.id, DeliveryKind.QUESTION, now) for p in people])
+    claimed = await repo.claim_due(now=now, limit=customers + 10, worker="bench")
+    by_person = {d.person_id: d for d in claimed}
+    sent = []
+    answers = runtime.answers_for_bench
+    for person in people:
+        delivery = by_person[person.id]
+        state = await answers.state(delivery.token)
+        assert state is not None
+        ref = await runtime.messenger.send_pulse(
+            address=person.platform_user_id, state=state, kind=DeliveryKind.QUESTION
+        )
+        await repo.mark_sent(delivery.id, message_id=ref, now=now)
+        sent.append((int(person.platform_user_id), int(ref.split(":")[1]), delivery.token))
+    return sent
+
+
+def _config(sandbox: TelegramSandbox, mode: str, url: str | None, rate: float) -> Any:
+    telegram: dict[str, Any] = {"enabled": True, "api_url": sandbox.api_url, "mode": mode}
+    if url:
+        telegram["webhook_url"] = url
+    telegram["rate"] = {"per_second": rate, "per_chat_per_second": 1.0 if rate <= 30 else rate}
+    return parse_config(
+        {"telegram": telegram},
+        env={"TELEGRAM_BOT_TOKEN": sandbox.token, "TELEGRAM_WEBHOOK_SECRET": SECRET},
+    )
+
+
+async def _run_adapter(
+    *, mode: str, db: str, customers: int, limits: bool, timeout: float
+) -> dict[str, Any]:
+    """Taps through the real adapter; taps/s until every answer is stored, with checks."""
+    sandbox = TelegramSandbox()
+    await sandbox.start()
+    sandbox.set_limits(per_chat_per_second=0, overall_per_second=0)
+    served = Served()
+    async with database(db) as url:
+        engine = create_engine(url)
+        repo = SqlRepository(engine)
+        clock = SystemClock()
+        answers = PulseAnswers(repository=repo, bank=load_bank(), clock=clock)
+        config = _config(sandbox, mode, served.url if mode == "webhook" else None,
+                         30.0 if limits else 1e6)  # fmt: skip
+        runtime = build_telegram(
+            config, answers=answers, repository=repo, clock=clock,
+            concurrent_updates=CONCURRENCY, poll_timeout=1,
+        )  # fmt: skip
+        runtime.answers_for_bench = answers  # type: ignore[attr-defined]
+        await runtime.start()
+        if mode == "webhook":
+            await served.start(list(runtime.routes()))
+        try:
+            sent = await _prepare(sandbox, runtime, repo, customers)
+            await runtime.outbound.idle()
+            if limits:
+                sandbox.set_limits(per_chat_per_second=1, overall_per_second=30)
+            taps = [(u, m, encode(Choice(t, i, VALUES[i]))) for u, m, t in sent for i in range(3)]
+            if limits:
+                taps = [(u, m, encode(Choice(t, 0, 8))) for u, m, t in sent]
+            expected = len(taps)
+            before = runtime.outbound.stats.delivered
+
+            async def stored() -> int:
+                async with engine.connect() as connection:
+                    count = sa.select(sa.func.count()).select_from(answer)
+                    return int((await connection.execute(count)).scalar_one())
+
+            async def all_stored() -> bool:
+                return await stored() >= expected
+
+            start = time.perf_counter()
+            for user_id, message_id, data in taps:
+                _tap(sandbox, user_id, message_id, data)
+            complete = await _until(all_stored, timeout=timeout)
+            elapsed = time.perf_counter() - start
+            rows = await stored()
+            result: dict[str, Any] = {
+                "taps": expected,
+                "seconds": round(elapsed, 3),
+                "taps_per_second": round(expected / elapsed, 1),
+                "lost": max(0, expected - rows) if complete else expected - rows,
+                "duplicated": max(0, rows - expected),
+            }
+            if limits:
+                await asyncio.wait_for(runtime.outbound.idle(), timeout=timeout)
+                stats = runtime.outbound.stats
+                result["confirmations_delivered"] = stats.delivered - before
+                result["rate_limited_429"] = stats.rate_limited
+                result["confirmation_seconds"] = round(time.perf_counter() - start, 2)
+                edited = sum("✓" in sandbox.received(u)[-1]["text"] for u, _, _ in sent)
+                result["confirmations_visible"] = edited
+            return result
+        finally:
+            await runtime.stop()
+            await served.stop()
+            await engine.dispose()
+            await sandbox.stop()
+
+
+async def _run_bare(*, mode: str, customers: int, timeout: float) -> dict[str, Any]:
+    """The same taps on a bare PTB Application that only answers the callback query."""
+    sandbox = TelegramSandbox()
+    await sandbox.start()
+    sandbox.set_limits(per_chat_per_second=0, overall_per_second=0)
+    builder = (
+        ApplicationBuilder().token(sandbox.token).base_url(sandbox.api_url)
+        .concurrent_updates(CONCURRENCY)
+    )  # fmt: skip
+    if mode == "webhook":
+        builder = builder.updater(None)
+    app: Application = builder.build()  # type: ignore[type-arg]
+
+    async def answer_only(update: Update, context: object) -> None:
+        assert update.callback_query is not None
+        await update.callback_query.answer("ok")
+
+    app.add_handler(CallbackQueryHandler(answer_only))
+    served = Served()
+
+    async def receive(request: web.Request) -> web.Response:
+        if request.headers.get(SECRET_HEADER) != SECRET:
+            return web.Response(status=403)
+        await app.process_update(Update.de_json(await request.json(), app.bot))
+        return web.Response(text="ok")
+
+    await app.initialize()
+    await app.start()
+    if mode == "webhook":
+        await served.start([web.post("/telegram/hook", receive)])
+        await app.bot.set_webhook(served.url, secret_token=SECRET)
+    else:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        targets = []
+        for n in range(customers):
+            user_id = 10_000 + n
+            sandbox.add_user(user_id, first_name=f"C{n}", started=True)
+            message = await app.bot.send_message(user_id, "question")
+            targets.append((user_id, message.message_id))
+        taps = [(u, m, f"a:Token{u}:{i}:1") for u, m in targets for i in range(3)]
+
+        async def all_answered() -> bool:
+            return len(sandbox.callback_answers()) >= len(taps)
+
+        start = time.perf_counter()
+        for user_id, message_id, data in taps:
+            _tap(sandbox, user_id, message_id, data)
+        await _until(all_answered, timeout=timeout)
+        elapsed = time.perf_counter() - start
+        return {"taps": len(taps), "taps_per_second": round(len(taps) / elapsed, 1)}
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await served.stop()
+        await sandbox.stop()
+
+
+def _machine() -> dict[str, Any]:
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "cpu": model,
+    }
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    """Run every measurement asked for and return the figures."""
+    figures: dict[str, Any] = {}
+    customers = max(1, args.taps // 3)
+    for mode in args.transports:
+        bare = await _run_bare(mode=mode, customers=customers, timeout=args.timeout)
+        figures[f"bare_{mode}_taps_per_second"] = bare["taps_per_second"]
+        for db in args.databases:
+            try:
+                ours = await _run_adapter(mode=mode, db=db, customers=customers, limits=False,
+                                          timeout=args.timeout)  # fmt: skip
+            except OSError as error:
+                figures[f"{mode}_{db}"] = {"skipped": str(error)}
+                continue
+            ours["ratio_to_bare"] = round(ours["taps_per_second"] / bare["taps_per_second"], 3)
+            figures[f"{mode}_{db}"] = ours
+            print(f"{mode}/{db}: {ours}", file=sys.stderr)
+    if args.burst:
+        figures["pacing_burst"] = await _run_adapter(
+            mode="polling", db=args.databases[0], customers=args.burst, limits=True,
+            timeout=max(args.timeout, args.burst / 20 + 30),
+        )  # fmt: skip
+    return figures
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--taps", type=int, default=3000, help="taps in the ceiling runs")
+    parser.add_argument(
+        "--burst", type=int, default=1000, help="taps in the pacing burst (0: skip)"
+    )
+    parser.add_argument("--transports", default="polling,webhook")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--quick", action="store_true", help="300 taps, a burst of 60")
+    args = parser.parse_args()
+    if args.quick:
+        args.taps, args.burst = 300, 60
+    args.transports = [t for t in args.transports.split(",") if t]
+    args.databases = [d for d in args.databases.split(",") if d]
+    return args
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    arguments = _arguments()
+    result = asyncio.run(main(arguments))
+    print(json.dumps({"benchmark": "telegram_ingest", "figures": result, "machine": _machine()}))

@@ -1,0 +1,229 @@
+"""Telegram wired into the app: the PTB ``Application``, polling or webhook, and the messenger.
+
+``build_telegram`` only builds; nothing talks to Telegram until ``start()``, which checks the
+token with ``getMe``, registers the commands in English and German, and then polls or sets
+the webhook. In webhook mode the route for the shared aiohttp server verifies Telegram's
+``X-Telegram-Bot-Api-Secret-Token`` header before anything is processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import json
+import logging
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Config
+from bot.runtime import StartupError
+from bot.telegram.adapter import TelegramMessenger
+from bot.telegram.handlers import TelegramHandlers
+from bot.telegram.outbound import Outbound
+from bot.telegram.pacing import Pacer
+from bot.telegram.texts import COMMANDS
+from bot.telegram.texts import text as tg_text
+from surveys.customers import Customers, CustomerSettings
+from surveys.model import Platform
+from surveys.ports import Clock, Repository
+from surveys.service import PulseAnswers
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+class TelegramRuntime:
+    """The Telegram side of the running bot (a ``PlatformRuntime``)."""
+
+    platform = Platform.TELEGRAM
+
+    def __init__(
+        self,
+        *,
+        application: Application,  # type: ignore[type-arg]
+        messenger: TelegramMessenger,
+        outbound: Outbound,
+        customers: Customers,
+        mode: str,
+        api_url: str,
+        webhook_url: str | None,
+        webhook_secret: str,
+        poll_timeout: float = 10.0,
+    ) -> None:
+        self.application = application
+        self.messenger = messenger
+        self.outbound = outbound
+        self.customers = customers
+        self.mode = mode
+        self._api_url = api_url
+        self._webhook_url = webhook_url
+        self._secret = webhook_secret
+        self._poll_timeout = poll_timeout
+        self._running = False
+
+    async def start(self) -> None:
+        """Check the token (getMe), register the commands, then poll or set the webhook."""
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            raise StartupError(
+                "Telegram refused the bot token (getMe: Unauthorized); check TELEGRAM_BOT_TOKEN"
+            ) from None
+        except NetworkError as error:
+            raise StartupError(
+                f"cannot reach the Telegram Bot API at {self._api_url} ({error.message})"
+            ) from None
+        try:
+            await self._set_commands()
+            self.outbound.start()
+            await self.application.start()
+            if self.mode == "webhook":
+                await self.application.bot.set_webhook(
+                    self._webhook_url or "",
+                    secret_token=self._secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+            else:
+                updater = self.application.updater
+                assert updater is not None
+                await updater.start_polling(
+                    poll_interval=0,
+                    timeout=dt.timedelta(seconds=self._poll_timeout),
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    drop_pending_updates=False,
+                )
+        except TelegramError as error:
+            raise StartupError(f"Telegram start-up failed: {error.message}") from None
+        self._running = True
+        log.info("telegram started", extra={"mode": self.mode})
+
+    async def _set_commands(self) -> None:
+        bot = self.application.bot
+        for lang in ("en", "de"):
+            commands = [BotCommand(name, tg_text(f"command.{name}", lang)) for name in COMMANDS]
+            await bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+
+    async def stop(self) -> None:
+        """Stop polling, let running handlers and queued confirmations finish, disconnect."""
+        if not self._running:
+            return
+        self._running = False
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        await self.application.stop()
+        await self.outbound.stop()
+        await self.application.shutdown()
+        log.info("telegram stopped")
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """The webhook route in webhook mode; nothing in polling mode."""
+        if self.mode != "webhook":
+            return []
+        return [web.post(webhook_path(self._webhook_url), self.receive)]
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """One update POSTed by Telegram: verified, processed, then acknowledged."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("webhook request with a wrong or missing secret token refused")
+            return web.Response(status=403, text="forbidden")
+        if not self._running:
+            return web.Response(status=503, text="not running")
+        try:
+            data = json.loads(await request.read())
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400, text="not an update")
+        await self.application.process_update(update)
+        return web.Response(text="ok")
+
+
+def webhook_path(url: str | None) -> str:
+    """The local path of the public webhook URL (Telegram POSTs there)."""
+    path = urlparse(url).path if url else ""
+    return path or DEFAULT_WEBHOOK_PATH
+
+
+def customer_settings(config: Config) -> CustomerSettings:
+    """The customer use cases' settings from the config."""
+    return CustomerSettings(
+        organisation=config.organisation.name,
+        time_zone=config.organisation.timezone,
+        default_language=config.organisation.language,
+        min_days_between=config.surveys.customers.min_days_between,
+        segments=dict(config.telegram.segments),
+        default_segment=config.telegram.default_segment,
+        comment_max_chars=config.surveys.customers.comment_max_chars,
+    )
+
+
+def build_telegram(
+    config: Config,
+    *,
+    answers: PulseAnswers,
+    repository: Repository,
+    clock: Clock,
+    concurrent_updates: int = 16,
+    poll_timeout: float = 10.0,
+    outbound_parallel: int = 8,
+) -> TelegramRuntime:
+    """Build (but do not start) the Telegram runtime from the config."""
+    token = config.secrets.telegram_bot_token
+    if token is None:
+        raise StartupError("TELEGRAM_BOT_TOKEN is not set; Telegram cannot start")
+    api_url = config.telegram.api_url or DEFAULT_API_URL
+    builder = (
+        ApplicationBuilder()
+        .token(token.get_secret_value())
+        .base_url(api_url)
+        .base_file_url(_file_url(api_url))
+        .concurrent_updates(concurrent_updates)
+    )
+    if config.telegram.mode == "webhook":
+        builder = builder.updater(None)
+    application = builder.build()
+    customers = Customers(repository=repository, clock=clock, settings=customer_settings(config))
+    rate = config.telegram.rate
+    pacer = Pacer(
+        clock=clock, per_second=rate.per_second, per_chat_per_second=rate.per_chat_per_second
+    )
+
+    async def gone(chat_id: int) -> None:
+        await customers.blocked(str(chat_id))
+
+    outbound = Outbound(bot=application.bot, pacer=pacer, on_gone=gone, parallel=outbound_parallel)
+    messenger = TelegramMessenger(bot=application.bot, pacer=pacer, on_gone=customers.blocked)
+    handlers = TelegramHandlers(
+        answers=answers, customers=customers, outbound=outbound, pacer=pacer, clock=clock
+    )
+    handlers.install(application)
+    secret = config.secrets.telegram_webhook_secret
+    return TelegramRuntime(
+        application=application,
+        messenger=messenger,
+        outbound=outbound,
+        customers=customers,
+        mode=config.telegram.mode,
+        api_url=api_url,
+        webhook_url=config.telegram.webhook_url,
+        webhook_secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+        poll_timeout=poll_timeout,
+    )
+
+
+def _file_url(api_url: str) -> str:
+    base = api_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("/bot")] + "/file/bot"
+    return base + "/file/bot"
