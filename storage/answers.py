@@ -3,13 +3,22 @@
 A ballot ties (message, item) to the answer while the pulse's window is open, so a second
 click changes the answer instead of adding one. When the window closes the ballots are
 deleted: from then on nothing links an employee's answer to the person who gave it.
+
+Recording and closing exclude each other: a recording transaction holds the pulse row
+(``FOR SHARE`` on PostgreSQL, the write lock of ``BEGIN IMMEDIATE`` on SQLite) while it
+checks the window and writes, and closing marks the pulse closed before it deletes the
+ballots. So an input either lands before the close, and its ballot is deleted with the
+others, or sees the window closed.
+
+An employee row names the team only when the team has at least ``min_group_size`` active
+employees; in a smaller team the team would point at the few people in it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import exc
@@ -17,16 +26,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.store import Store, week_text
 from storage.tables import answer, ballot, comment, delivery, new_id, person, pulse
-from surveys.model import IsoWeek, Side
+from surveys.model import IsoWeek, PersonStatus, Side
 from surveys.records import AnswerOutcome, CommentRecord, DeliveryKind, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
 _ATTEMPTS = 3  # a concurrent identical click loses the race once, then sees the ballot
+DEFAULT_MIN_GROUP_SIZE = 5
 
 
 class AnswerStore(Store):
     """Answers, comments and the ballots that keep them single."""
+
+    _min_group_size: int = DEFAULT_MIN_GROUP_SIZE
 
     async def record_answer(
         self, *, token: str, item: str, value: int, now: dt.datetime
@@ -66,7 +78,12 @@ class AnswerStore(Store):
             try:
                 async with self._engine.begin() as connection:
                     return await _record_once(
-                        connection, token=token, item=item, content=content, now=now
+                        connection,
+                        token=token,
+                        item=item,
+                        content=content,
+                        now=now,
+                        min_group_size=self._min_group_size,
                     )
             except (exc.IntegrityError, _LostRace):
                 # Another click on the same (message, item) got its ballot in first.
@@ -81,15 +98,31 @@ class AnswerStore(Store):
             return await _close(connection, pulse_id)
 
     async def close_due_windows(self, now: dt.datetime) -> int:
-        """Close every pulse whose window ended by ``now``; return the ballots deleted."""
-        due = sa.select(pulse.c.id).where(
-            pulse.c.closes_at <= now, pulse.c.window_closed.is_(False)
+        """Close every pulse whose window ended by ``now``; return the ballots deleted.
+
+        Also deletes any ballot left behind on a pulse that is already closed.
+        """
+        due = (
+            sa.select(pulse.c.id)
+            .where(pulse.c.closes_at <= now, pulse.c.window_closed.is_(False))
+            .order_by(pulse.c.id)  # one lock order for replicas closing at the same time
+        )
+        closed_messages = (
+            sa.select(delivery.c.id)
+            .join(pulse, pulse.c.id == delivery.c.pulse_id)
+            .where(pulse.c.window_closed.is_(True))
+        )
+        left_behind = sa.delete(ballot).where(
+            ballot.c.delivery_id.in_(closed_messages.scalar_subquery())
         )
         deleted = 0
         async with self._engine.begin() as connection:
             for pulse_id in (await connection.execute(due)).scalars().all():
                 deleted += await _close(connection, pulse_id)
-        return deleted
+            repaired = (await connection.execute(left_behind)).rowcount
+        if repaired:
+            log.warning("deleted ballots left on closed pulses", extra={"ballots": repaired})
+        return deleted + repaired
 
     async def answer_histograms(self, week: IsoWeek, side: Side) -> dict[str, dict[int, int]]:
         """Per item, how many answers each value got (counted in SQL, from the index alone)."""
@@ -131,6 +164,7 @@ async def _record_once(
     item: str,
     content: int | str | None,
     now: dt.datetime,
+    min_group_size: int,
 ) -> AnswerOutcome:
     context = (
         await connection.execute(
@@ -147,6 +181,9 @@ async def _record_once(
             .join(pulse, pulse.c.id == delivery.c.pulse_id)
             .join(person, person.c.id == delivery.c.person_id)
             .where(delivery.c.token == token)
+            # Held until commit: closing the window waits for this input, or this input
+            # waits for the close and then sees the window closed.
+            .with_for_update(read=True, of=pulse)
         )
     ).first()
     if context is None:
@@ -184,7 +221,8 @@ async def _record_once(
             sa.update(table).where(table.c.id == linked).values({field.key: content})
         )
         return AnswerOutcome.CHANGED
-    row = _new_row(context, item=item, content=content)
+    group = await _reportable_group(connection, context, min_group_size=min_group_size)
+    row = _new_row(context, item=item, content=content, group=group)
     await connection.execute(sa.insert(table).values(row))
     if existing is None:
         await connection.execute(
@@ -203,14 +241,32 @@ async def _record_once(
     return AnswerOutcome.RECORDED
 
 
-def _new_row(context: Any, *, item: str, content: int | str) -> dict[str, Any]:
+async def _reportable_group(
+    connection: AsyncConnection, context: Any, *, min_group_size: int
+) -> str | None:
+    """The team to store with a new row: an employee's only if the team is large enough."""
+    if context.group is None or Side(context.side) is Side.CUSTOMER:
+        return cast(str | None, context.group)
+    members = await connection.execute(
+        sa.select(sa.func.count())
+        .select_from(person)
+        .where(
+            person.c.side == Side.EMPLOYEE.value,
+            person.c.group == context.group,
+            person.c.status == PersonStatus.ACTIVE.value,
+        )
+    )
+    return cast(str, context.group) if members.scalar_one() >= min_group_size else None
+
+
+def _new_row(context: Any, *, item: str, content: int | str, group: str | None) -> dict[str, Any]:
     side = Side(context.side)
     row: dict[str, Any] = {
         "id": new_id(),
         "item": item,
         "side": side.value,
         "week": context.week,
-        "group": context.group,
+        "group": group,
         # Employees' answers are anonymous in storage: the row never names the person.
         "respondent_id": context.person_id if side is Side.CUSTOMER else None,
     }
@@ -219,6 +275,11 @@ def _new_row(context: Any, *, item: str, content: int | str) -> dict[str, Any]:
 
 
 async def _close(connection: AsyncConnection, pulse_id: int) -> int:
+    # Closed first: the update waits for every input holding the pulse row, and any input
+    # after it sees the window closed, so the delete below finds every ballot there is.
+    await connection.execute(
+        sa.update(pulse).where(pulse.c.id == pulse_id).values(window_closed=True)
+    )
     messages = sa.select(delivery.c.id).where(delivery.c.pulse_id == pulse_id)
     deleted = await connection.execute(
         sa.delete(ballot).where(ballot.c.delivery_id.in_(messages.scalar_subquery()))
@@ -231,8 +292,5 @@ async def _close(connection: AsyncConnection, pulse_id: int) -> int:
             delivery.c.kind != DeliveryKind.REPORT.value,
         )
         .values(status=DeliveryStatus.CANCELLED.value)
-    )
-    await connection.execute(
-        sa.update(pulse).where(pulse.c.id == pulse_id).values(window_closed=True)
     )
     return deleted.rowcount

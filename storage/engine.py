@@ -27,7 +27,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
     "PRAGMA synchronous=NORMAL",
+    # Deleted ballots are overwritten with zeros, not left readable in free pages.
+    "PRAGMA secure_delete=ON",
 )
+# Set by before_execute and consumed by the begin event: the transaction is one that a
+# statement starts on its own (a plain connect()), not one opened by begin().
+_STATEMENT_PENDING = "pulse_statement_pending"
 _PASSWORD_IN_URL = re.compile(r"(://[^:/@]*:)[^@]*@")
 _MISSING_DATABASE = re.compile(r'database "([^"]*)" does not exist')
 
@@ -71,12 +76,37 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver would defer BEGIN until the first write, leaving earlier reads outside the
+    # transaction; _begin below emits BEGIN itself instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
     finally:
         cursor.close()
+
+
+def _note_statement(connection: sa.Connection, *_args: Any) -> None:
+    connection.info[_STATEMENT_PENDING] = True
+
+
+def _statement_started(connection: sa.Connection, *_args: Any) -> None:
+    connection.info.pop(_STATEMENT_PENDING, None)
+
+
+def _begin(connection: sa.Connection) -> None:
+    """Open a real SQLite transaction, so that reads inside it see one snapshot.
+
+    ``engine.begin()`` opens a writing transaction: ``BEGIN IMMEDIATE`` takes the write lock
+    up front, so one that reads first and writes later can neither act on a stale read nor
+    fail to upgrade its lock. The transaction a plain ``connect()`` starts at its first
+    statement is a reading one: ``BEGIN`` holds no lock until it writes.
+    """
+    automatic = connection.info.pop(_STATEMENT_PENDING, False)
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return
+    connection.exec_driver_sql("BEGIN" if automatic else "BEGIN IMMEDIATE")
 
 
 def _require_directory(url: URL) -> None:
@@ -88,7 +118,11 @@ def _require_directory(url: URL) -> None:
 
 
 def create_engine(url: str) -> AsyncEngine:
-    """An async engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
+    """An async engine for ``url``.
+
+    SQLite connections get WAL, foreign keys, a busy timeout and secure delete, and real
+    transactions (see ``_begin``).
+    """
     parsed = parse_url(url)
     options: dict[str, Any] = {}
     if parsed.drivername.startswith("postgresql"):
@@ -103,6 +137,9 @@ def create_engine(url: str) -> AsyncEngine:
         raise DatabaseUnavailable(mask(parsed), f"unsupported URL ({error})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "before_execute", _note_statement)
+        event.listen(engine.sync_engine, "before_cursor_execute", _statement_started)
+        event.listen(engine.sync_engine, "begin", _begin)
     return engine
 
 

@@ -1,8 +1,15 @@
-"""Create or upgrade the schema with the Alembic migrations shipped inside this package."""
+"""Create or upgrade the schema with the Alembic migrations shipped inside this package.
+
+On SQLite, Alembic's batch mode rebuilds a table by copying it and dropping the original;
+with foreign keys on, that drop would cascade-delete every row that references it. A
+migration therefore runs with foreign keys off (a pragma SQLite ignores inside a
+transaction, so it is set before the transaction begins) and checks them before it commits.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -36,11 +43,57 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+class BrokenForeignKeys(Exception):
+    """A migration left rows whose foreign keys point nowhere; it was rolled back."""
+
+
+def _set_foreign_keys(connection: Connection, *, on: bool) -> None:
+    # On the driver's own cursor: through SQLAlchemy the statement would begin a transaction.
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    finally:
+        cursor.close()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise BrokenForeignKeys(
+            f"migration rolled back: {len(broken)} rows with dangling foreign keys "
+            f"in {', '.join(tables)}"
+        )
+
+
+def run_migration(connection: Connection, work: Callable[[Connection], None]) -> None:
+    """Run ``work`` in one transaction; on SQLite with foreign keys off, and checked after.
+
+    ``connection`` must not be in a transaction yet.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if connection.in_transaction():
+        raise RuntimeError("a migration needs a connection outside any transaction")
+    if sqlite:
+        _set_foreign_keys(connection, on=False)
+    try:
+        with connection.begin():
+            work(connection)
+            if sqlite:
+                _check_foreign_keys(connection)
+    finally:
+        if sqlite:
+            _set_foreign_keys(connection, on=True)
+
+
 def _upgrade(connection: Connection, config: Config) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    def to_head(inside: Connection) -> None:
+        if inside.dialect.name == "postgresql":
+            inside.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
+        config.attributes["connection"] = inside
+        command.upgrade(config, "head")
+
+    run_migration(connection, to_head)
 
 
 def _revision(connection: Connection) -> str | None:
@@ -51,7 +104,7 @@ async def upgrade_engine(engine: AsyncEngine) -> None:
     """Bring the schema behind ``engine`` to the newest revision; a no-op when it is current."""
     config = alembic_config()
     try:
-        async with engine.begin() as connection:
+        async with engine.connect() as connection:
             await connection.run_sync(_upgrade, config)
     except (exc.OperationalError, exc.InterfaceError, OSError) as error:
         raise DatabaseUnavailable(mask(engine.url), explain(error)) from None

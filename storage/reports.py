@@ -7,10 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from storage.store import Store, week_text
+from storage.store import Store, utc, week_text
 from storage.tables import report_run
 from surveys.model import IsoWeek
 from surveys.records import ReportRunRecord, ReportStatus
+
+DEFAULT_LEASE = dt.timedelta(minutes=10)
 
 
 def report_run_record(row: Any) -> ReportRunRecord:
@@ -31,14 +33,24 @@ class ReportRunStore(Store):
     """Weekly report runs."""
 
     async def claim_report_run(
-        self, *, week: IsoWeek, destination: str, now: dt.datetime
+        self,
+        *,
+        week: IsoWeek,
+        destination: str,
+        now: dt.datetime,
+        lease: dt.timedelta = DEFAULT_LEASE,
     ) -> ReportRunRecord | None:
         """Claim (week, destination) for posting; None if it is posted or claimed elsewhere.
 
-        A run that failed may be claimed again; ``now`` is accepted for the record's sake.
+        A run that failed may be claimed again, and so may a claim older than ``lease``: the
+        process that took it stopped before it could record the outcome.
         """
-        del now  # the claim itself keeps no time; posted_at records when it was done
+        now = utc(now)
         where = (report_run.c.week == week_text(week), report_run.c.destination == destination)
+        stale = sa.and_(
+            report_run.c.status == ReportStatus.CLAIMED.value,
+            sa.or_(report_run.c.claimed_at.is_(None), report_run.c.claimed_at <= now - lease),
+        )
         first = (
             self._insert(report_run)
             .values(
@@ -46,14 +58,19 @@ class ReportRunStore(Store):
                 destination=destination,
                 status=ReportStatus.CLAIMED.value,
                 attempts=1,
+                claimed_at=now,
             )
             .on_conflict_do_nothing(index_elements=[report_run.c.week, report_run.c.destination])
             .returning(*report_run.c)
         )
         retry = (
             sa.update(report_run)
-            .where(*where, report_run.c.status == ReportStatus.FAILED.value)
-            .values(status=ReportStatus.CLAIMED.value, attempts=report_run.c.attempts + 1)
+            .where(*where, sa.or_(report_run.c.status == ReportStatus.FAILED.value, stale))
+            .values(
+                status=ReportStatus.CLAIMED.value,
+                attempts=report_run.c.attempts + 1,
+                claimed_at=now,
+            )
             .returning(*report_run.c)
         )
         async with self._engine.begin() as connection:

@@ -51,6 +51,9 @@ DELIVERY_KINDS = ("question", "reminder_1", "reminder_2", "report")
 DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "unknown", "cancelled")
 REPORT_STATUSES = ("claimed", "posted", "failed")
 ANONYMOUS_EMPLOYEES = "side = 'customer' OR respondent_id IS NULL"
+# On SQLite a rowid table stores rows in insertion order; keyed by their random id instead,
+# answers and comments keep no trace of the order in which people gave them.
+_NO_ROWID: dict[str, Any] = {"sqlite_with_rowid": False}
 
 
 def _person_fk() -> Any:
@@ -145,6 +148,7 @@ class Answer(Table, table=True):
         sa.Index("ix_answer_week_side_item_value", "week", "side", "item", "value"),
         sa.CheckConstraint(ANONYMOUS_EMPLOYEES, name="anonymous_employee"),
         sa.CheckConstraint(_in("side", SIDES), name="side"),
+        _NO_ROWID,
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, sa_type=sa.String(32))
@@ -164,6 +168,7 @@ class Comment(Table, table=True):
         sa.Index("ix_comment_week_side", "week", "side"),
         sa.CheckConstraint(ANONYMOUS_EMPLOYEES, name="anonymous_employee"),
         sa.CheckConstraint(_in("side", SIDES), name="side"),
+        _NO_ROWID,
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, sa_type=sa.String(32))
@@ -222,9 +227,21 @@ class ReportRun(Table, table=True):
     destination: str = Field(sa_type=sa.String(128))
     status: str = Field(default="claimed", sa_type=sa.String(16))
     attempts: int = Field(default=0)
+    # When the current claim was taken: a claim older than the lease was left by a crash.
+    claimed_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     posted_at: dt.datetime | None = Field(default=None, sa_type=UtcDateTime)
     platform_ref: str | None = Field(default=None, sa_type=sa.String(256))
     last_error: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Setting(Table, table=True):
+    """An organisation-wide setting, e.g. whether all pulses are paused."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, sa_type=sa.String(64))
+    value: str = Field(sa_type=sa.Text)
+    updated_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
 # The same tables for Core statements, which the repository uses throughout.
@@ -235,3 +252,4 @@ answer = metadata.tables["answer"]
 comment = metadata.tables["comment"]
 ballot = metadata.tables["ballot"]
 report_run = metadata.tables["report_run"]
+setting = metadata.tables["setting"]

@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.engine import create_engine
+from storage.migrate import run_migration
 from storage.tables import metadata
 
 config = context.config
@@ -27,8 +28,8 @@ def _run(connection: Connection) -> None:
 async def _run_with_own_engine(url: str) -> None:
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_run)
+        async with engine.connect() as connection:
+            await connection.run_sync(run_migration, _run)
     finally:
         await engine.dispose()
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.repository import SqlRepository
 from storage.tables import answer, ballot, comment, delivery
-from surveys.model import Side
+from surveys.model import PersonStatus, Side
 from surveys.records import AnswerOutcome, DeliveryKind, DeliveryStatus, NewDelivery
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
@@ -50,7 +50,8 @@ async def test_a_second_click_changes_the_answer_and_never_adds_a_row(
     }
     rows = await _rows(engine, answer)
     assert len(rows) == 2
-    assert {(row.group, row.week, row.side) for row in rows} == {("support", str(WEEK), "employee")}
+    # A team of one: storing it would name the person.
+    assert {(row.group, row.week, row.side) for row in rows} == {(None, str(WEEK), "employee")}
 
 
 async def test_concurrent_identical_clicks_store_one_answer(
@@ -248,11 +249,7 @@ async def test_a_comment_can_be_rewritten_but_stays_single(repository: SqlReposi
 
     assert (first, rewritten) == (AnswerOutcome.RECORDED, AnswerOutcome.CHANGED)
     (stored,) = await repository.comments(WEEK, Side.EMPLOYEE)
-    assert (stored.item, stored.group, stored.text) == (
-        "change_in",
-        "sales",
-        "Faster refunds, please",
-    )
+    assert (stored.item, stored.group, stored.text) == ("change_in", None, "Faster refunds, please")
     assert await repository.comments(WEEK, Side.CUSTOMER) == []
 
 
@@ -308,3 +305,49 @@ async def test_concurrent_answers_after_a_skip_store_one_answer(
     assert outcomes.count(AnswerOutcome.RECORDED) == 1
     assert len(await _rows(engine, answer)) == 1
     assert await repository.ballot_values(message.id) == {"effort_in": 2}
+
+
+async def test_an_employee_row_names_the_team_only_when_it_is_large_enough(
+    repository: SqlRepository, engine: AsyncEngine
+) -> None:
+    pulse = await add_pulse(repository, side=Side.EMPLOYEE)
+    support = [
+        await add_person(repository, side=Side.EMPLOYEE, user=f"S{i}", group="support")
+        for i in range(5)
+    ]
+    legal = [
+        await add_person(repository, side=Side.EMPLOYEE, user=f"L{i}", group="legal")
+        for i in range(5)
+    ]
+    for gone in legal[2:]:  # people who left or opted out do not hide anyone
+        await repository.set_status(gone.id, PersonStatus.OPTED_OUT)
+    customer = await add_person(repository, side=Side.CUSTOMER, user="C1", group="smb")
+    for person in (support[0], legal[0]):
+        message = await deliver(repository, pulse=pulse, person=person)
+        await repository.record_answer(token=message.token, item="effort_in", value=4, now=NOW)
+        await repository.record_comment(token=message.token, item="change_in", text="x", now=NOW)
+    outside = await deliver(
+        repository, pulse=await add_pulse(repository, side=Side.CUSTOMER), person=customer
+    )
+    await repository.record_answer(token=outside.token, item="effort_in", value=2, now=NOW)
+
+    answers = sorted((row.side, row.group or "-") for row in await _rows(engine, answer))
+    comments = sorted(row.group or "-" for row in await _rows(engine, comment))
+    assert answers == [("customer", "smb"), ("employee", "-"), ("employee", "support")]
+    assert comments == ["-", "support"]
+
+
+async def test_the_minimum_team_size_is_a_setting_of_the_repository(engine: AsyncEngine) -> None:
+    repository = SqlRepository(engine, min_group_size=2)
+    pulse = await add_pulse(repository, side=Side.EMPLOYEE)
+    pair = [
+        await add_person(repository, side=Side.EMPLOYEE, user=f"P{i}", group="legal")
+        for i in range(2)
+    ]
+    message = await deliver(repository, pulse=pulse, person=pair[0])
+
+    await repository.record_answer(token=message.token, item="effort_in", value=4, now=NOW)
+
+    assert [row.group for row in await _rows(engine, answer)] == ["legal"]
+    with pytest.raises(ValueError, match="min_group_size"):
+        SqlRepository(engine, min_group_size=0)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import StatementError
 
@@ -107,3 +110,51 @@ async def test_naive_datetimes_are_refused(repository: SqlRepository) -> None:
             opens_at=dt.datetime(2026, 11, 23, 9),
             closes_at=dt.datetime(2026, 11, 26, 9),
         )
+
+
+async def test_sqlite_transactions_begin_for_real(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'begin.db'}")
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with engine.begin() as connection:  # a writing transaction takes the lock first
+            await connection.execute(sa.text("SELECT 1"))
+            in_write = await connection.run_sync(_driver_in_transaction)
+        writing = list(statements)
+        statements.clear()
+        async with engine.connect() as connection:  # a reading one holds no lock
+            await connection.execute(sa.text("SELECT 1"))
+            in_read = await connection.run_sync(_driver_in_transaction)
+        reading = list(statements)
+    finally:
+        await engine.dispose()
+
+    assert writing == ["BEGIN IMMEDIATE", "SELECT 1"]
+    assert reading == ["BEGIN", "SELECT 1"]
+    assert in_write and in_read  # the read ran inside the transaction, not before it
+
+
+def _driver_in_transaction(connection: sa.Connection) -> bool:
+    return bool(connection.connection.driver_connection.in_transaction)  # type: ignore[union-attr]
+
+
+async def test_answers_and_comments_are_without_rowid_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'rowid.db'}"
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+            )
+            schema = {name: sql for name, sql in rows.all()}
+    finally:
+        await engine.dispose()
+
+    assert schema["answer"].rstrip().endswith("WITHOUT ROWID")
+    assert schema["comment"].rstrip().endswith("WITHOUT ROWID")
+    assert "WITHOUT ROWID" not in schema["ballot"]

@@ -39,7 +39,7 @@ async def test_an_empty_database_has_no_revision_and_differs_from_the_tables(
 async def test_upgrade_from_empty_reaches_head_and_matches_the_tables(database_url: str) -> None:
     await upgrade(database_url)
 
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
     assert await current_revision(database_url) == head_revision()
     assert await _schema_differences(database_url) == []
 
@@ -62,7 +62,13 @@ async def test_every_sqlite_connection_gets_the_pragmas(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'pragmas.db'}"
     await upgrade(url)
     engine = create_engine(url)
-    expected = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": 1}
+    expected = {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 5000,
+        "synchronous": 1,
+        "secure_delete": 1,
+    }
     # Two connections held at once: the pragmas are per connection, so both must have them.
     async with engine.connect() as first, engine.connect() as second:
         for connection in (first, second):

@@ -62,3 +62,65 @@ async def test_racing_replicas_get_exactly_one_claim(
             await each.dispose()
 
     assert sum(claim is not None for claim in claims) == 1
+
+
+async def test_a_claim_left_by_a_crashed_process_is_taken_over_after_the_lease(
+    repository: SqlRepository,
+) -> None:
+    crashed = await repository.claim_report_run(week=WEEK, destination="slack:C1", now=NOW)
+    assert crashed is not None
+
+    within = await repository.claim_report_run(
+        week=WEEK, destination="slack:C1", now=NOW + dt.timedelta(minutes=9)
+    )
+    after = await repository.claim_report_run(
+        week=WEEK, destination="slack:C1", now=NOW + dt.timedelta(minutes=10)
+    )
+    again = await repository.claim_report_run(
+        week=WEEK, destination="slack:C1", now=NOW + dt.timedelta(minutes=11)
+    )
+
+    assert within is None
+    assert after is not None
+    assert (after.id, after.attempts, after.status) == (crashed.id, 2, ReportStatus.CLAIMED)
+    assert again is None  # the new claim starts a new lease
+
+
+async def test_the_lease_is_a_keyword_and_a_posted_run_is_never_taken_over(
+    repository: SqlRepository,
+) -> None:
+    run = await repository.claim_report_run(week=WEEK, destination="slack:C1", now=NOW)
+    assert run is not None
+    later = NOW + dt.timedelta(minutes=2)
+
+    short = await repository.claim_report_run(
+        week=WEEK, destination="slack:C1", now=later, lease=dt.timedelta(minutes=1)
+    )
+    assert short is not None and short.attempts == 2
+    await repository.mark_report_posted(short.id, platform_ref="ts", now=later)
+
+    next_day = NOW + dt.timedelta(days=1)
+    assert (
+        await repository.claim_report_run(week=WEEK, destination="slack:C1", now=next_day) is None
+    )
+
+
+async def test_racing_replicas_take_over_a_stale_claim_exactly_once(
+    database_url: str, repository: SqlRepository
+) -> None:
+    assert await repository.claim_report_run(week=WEEK, destination="slack:C1", now=NOW)
+    engines = [create_engine(database_url) for _ in range(5)]
+    later = NOW + dt.timedelta(hours=1)
+    try:
+        claims = await asyncio.gather(
+            *(
+                SqlRepository(each).claim_report_run(week=WEEK, destination="slack:C1", now=later)
+                for each in engines
+            )
+        )
+    finally:
+        for each in engines:
+            await each.dispose()
+
+    taken = [claim for claim in claims if claim is not None]
+    assert [claim.attempts for claim in taken] == [2]

@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("destination", sa.String(length=128), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("platform_ref", sa.String(length=256), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
@@ -90,6 +91,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answer")),
+        sqlite_with_rowid=False,
     )
     op.create_index(op.f("ix_answer_respondent_id"), "answer", ["respondent_id"], unique=False)
     op.create_index(
@@ -116,6 +118,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comment")),
+        sqlite_with_rowid=False,
     )
     op.create_index(op.f("ix_comment_respondent_id"), "comment", ["respondent_id"], unique=False)
     op.create_index("ix_comment_week_side", "comment", ["week", "side"], unique=False)
