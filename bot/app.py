@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import random
 import signal
 import socket
 import uuid
@@ -162,8 +163,12 @@ async def start_app(
     scheduler_options: Mapping[str, Any] | None = None,
     schedule: bool = True,
     serve: bool = True,
+    rng: random.Random | None = None,
 ) -> PulseApp:
-    """Build and start everything; raise StartupError with one line on any failure."""
+    """Build and start everything; raise StartupError with one line on any failure.
+
+    ``rng`` draws the weekly customer sample (seed it for a reproducible run).
+    """
     clock = clock or SystemClock()
     engine = await _database(config)
     file_lock: FileLock | None = None
@@ -174,7 +179,7 @@ async def start_app(
             file_lock = FileLock(path)
             file_lock.acquire()
         leader: Leadership = PostgresLeader(engine) if path is None else SoleProcess()
-        repository = SqlRepository(engine)
+        repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)
         bank = _bank(config)
         answers = PulseAnswers(
             repository=repository, bank=bank, clock=clock,
@@ -191,7 +196,7 @@ async def start_app(
             await runtime.start()
             started.append(runtime)
         jobs = _jobs(config, repository=repository, bank=bank, clock=clock, leader=leader,
-                     runtimes=started, engine=engine)  # fmt: skip
+                     runtimes=started, engine=engine, rng=rng)  # fmt: skip
         if path is not None:  # the only process: every claim left behind is from a crash
             await jobs.recover(older_than=dt.timedelta(0))
         routes = [route for runtime in started for route in runtime.routes()]
@@ -264,6 +269,7 @@ def _jobs(
     leader: Leadership,
     runtimes: list[PlatformRuntime],
     engine: AsyncEngine,
+    rng: random.Random | None = None,
 ) -> Jobs:
     store = DispatchStore(engine)
     context = DeliveryContext(
@@ -294,7 +300,7 @@ def _jobs(
     return Jobs(
         repository=repository, operations=OperationsStore(engine), bank=bank,
         settings=plan_settings(config), clock=clock, leader=leader, dispatchers=dispatchers,
-        publish=publish if config.report.destinations else None, dispatch_store=store,
+        publish=publish if config.report.destinations else None, dispatch_store=store, rng=rng,
     )  # fmt: skip
 
 

@@ -147,7 +147,10 @@ async def _post(cfg: Config, built: WeekReport, engine: AsyncEngine) -> list[str
         await bot.initialize()
     try:
         results = await publish_week(
-            report=built, runs=SqlRepository(engine), posters=posters, clock=SystemClock()
+            report=built,
+            runs=SqlRepository(engine, min_group_size=cfg.anonymity.min_respondents),
+            posters=posters,
+            clock=SystemClock(),
         )
     finally:
         if bot is not None:

@@ -214,9 +214,12 @@ def build_slack(
         rules=rules,
         roster_file=str(config.resolve_path(roster_file)) if roster_file else None,
     )
+    # The messenger's own client never retries by itself: a resent chat.postMessage after a
+    # dropped connection could post the question twice; the dispatcher decides instead.
+    send_client = AsyncWebClient(token=token, base_url=api_url, retry_handlers=[])
     return SlackRuntime(
         app=app,
-        messenger=SlackMessenger(client=client, framing=framing),
+        messenger=SlackMessenger(client=send_client, framing=framing),
         mode=slack.mode,
         app_token=app_token,
         api_url=api_url,
@@ -234,7 +237,7 @@ async def roster_sync_for(config: Config) -> SyncResult:
 
     engine = create_engine(config.database_url)
     try:
-        repository = SqlRepository(engine)
+        repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)
         token = config.secrets.slack_bot_token
         client = AsyncWebClient(
             token=token.get_secret_value() if token else None,
