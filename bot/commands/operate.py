@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import logging
 from typing import TYPE_CHECKING
 
 import typer
@@ -29,10 +28,11 @@ def register(app: typer.Typer) -> None:
 def run(config: ConfigOption = None) -> None:
     """Run the bot: Slack, Telegram, the scheduler and the HTTP server, until Ctrl-C / SIGTERM."""
     from bot import app
+    from bot.logs import configure
     from bot.runtime import StartupError
 
     cfg = load(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure(secrets=cfg.secrets.values())
     try:
         asyncio.run(app.run(cfg))
     except StartupError as error:

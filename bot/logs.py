@@ -1,0 +1,72 @@
+"""Logging for ``pulse run``: structured context on every line, and never a secret.
+
+Secrets can reach a log line indirectly: HTTP client libraries log request URLs, and the
+Telegram Bot API puts the bot token in every URL. A filter on the root handler masks every
+configured secret value and anything shaped like a Slack or Telegram token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKEN_SHAPES = re.compile(
+    r"xox[abpre]-[A-Za-z0-9-]+"  # Slack bot, user and refresh tokens
+    r"|xapp-[A-Za-z0-9-]+"  # Slack app-level tokens
+    r"|\b\d{5,}:[A-Za-z0-9_-]{6,}"  # Telegram bot tokens (also inside /bot<token>/ URLs)
+)
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# Libraries whose INFO lines are per request: too chatty for an operator's log.
+_QUIET = ("httpx", "httpcore", "apscheduler.executors", "aiohttp.access")
+
+
+class SecretMask(logging.Filter):
+    """Replaces secret values and token-shaped text in a record's message and context."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret replaced by ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return _TOKEN_SHAPES.sub("***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the record in place; never drops it."""
+        record.msg = self.mask(record.getMessage())
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, self.mask(value))
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.mask(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+class ContextFormatter(logging.Formatter):
+    """``time level logger message key=value ...`` with the record's structured context."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The line, with every ``extra=`` field appended."""
+        line = super().format(record)
+        context = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        if context:
+            line += " " + " ".join(f"{k}={v}" for k, v in sorted(context.items()))
+        return line
+
+
+def configure(*, secrets: Iterable[str] = (), level: int = logging.INFO) -> logging.Handler:
+    """Send logs to stderr with context, secrets masked; returns the installed handler."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(ContextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(SecretMask(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return handler

@@ -1,0 +1,62 @@
+"""Logs carry their context and never a secret, whatever library wrote the line."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from bot.logs import ContextFormatter, SecretMask, configure
+
+
+@pytest.fixture
+def captured() -> logging.Logger:
+    logger = logging.getLogger("test.logs")
+    logger.handlers.clear()
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    return logger
+
+
+def _handler(secrets: list[str]) -> tuple[logging.Handler, io.StringIO]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(ContextFormatter("%(levelname)s %(message)s"))
+    handler.addFilter(SecretMask(secrets))
+    return handler, stream
+
+
+def test_tokens_in_urls_args_context_and_tracebacks_are_masked(captured: logging.Logger) -> None:
+    handler, stream = _handler(["s1gning-s3cret"])
+    captured.addHandler(handler)
+    captured.info("HTTP Request: POST %s", "http://127.0.0.1:1/bot123456:AAH-tok_en/getUpdates")
+    captured.warning("slack said %s", "invalid_auth for xoxb-1234-abcd", extra={"to": "xapp-1-X"})
+    try:
+        raise RuntimeError("signature with s1gning-s3cret failed")
+    except RuntimeError:
+        captured.exception("boom")
+    text = stream.getvalue()
+    for secret in ("123456:AAH-tok_en", "xoxb-1234-abcd", "xapp-1-X", "s1gning-s3cret"):
+        assert secret not in text
+    assert text.count("***") >= 4
+    assert "getUpdates" in text and "invalid_auth" in text and "RuntimeError" in text
+
+
+def test_context_is_printed(captured: logging.Logger) -> None:
+    handler, stream = _handler([])
+    captured.addHandler(handler)
+    captured.warning("report post failed", extra={"week": "2026-W47", "attempt": 2})
+    assert stream.getvalue().strip() == "WARNING report post failed attempt=2 week=2026-W47"
+
+
+def test_configure_quietens_per_request_loggers() -> None:
+    root = logging.getLogger()
+    before = root.handlers[:], root.level
+    try:
+        handler = configure(secrets=["abcd1234"])
+        assert root.handlers == [handler]
+        assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
+    finally:
+        root.handlers[:], level = before
+        root.setLevel(level)
