@@ -14,7 +14,7 @@ from collections.abc import Iterable
 _TOKEN_SHAPES = re.compile(
     r"xox[abpre]-[A-Za-z0-9-]+"  # Slack bot, user and refresh tokens
     r"|xapp-[A-Za-z0-9-]+"  # Slack app-level tokens
-    r"|\b\d{5,}:[A-Za-z0-9_-]{6,}"  # Telegram bot tokens (also inside /bot<token>/ URLs)
+    r"|(?<![0-9])[0-9]{5,}:[A-Za-z0-9_-]{6,}"  # Telegram bot tokens, also inside /bot<token>/
 )
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # Libraries whose INFO lines are per request: too chatty for an operator's log.
