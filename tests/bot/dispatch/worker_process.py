@@ -17,6 +17,7 @@ import sys
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.dispatch import RetryPolicy
 from bot.jobs import Jobs
 from storage.dispatching import DispatchStore
 from storage.engine import create_engine
@@ -48,6 +49,7 @@ async def main(args: argparse.Namespace) -> int:
         work = dispatcher(
             repository, messenger=TelegramTextMessenger(bot), clock=clock,
             worker=f"worker-{os.getpid()}", concurrency=args.concurrency,
+            retry=RetryPolicy(base_delay=0.2, max_delay=1.0),
         )  # fmt: skip
         jobs = Jobs(
             repository=repository, operations=OperationsStore(engine), bank=load_bank(),
@@ -58,7 +60,13 @@ async def main(args: argparse.Namespace) -> int:
             recovered = await jobs.recover(older_than=dt.timedelta(0))
             print(f"recovered {recovered}", flush=True)
         print("ready", flush=True)
-        await jobs.dispatch()
+        # A loaded machine can time a send out; those rows come due again shortly after,
+        # so keep dispatching until a run leaves nothing to retry (bounded).
+        for _ in range(100):
+            stats = await jobs.dispatch()
+            if stats.retried == 0 and stats.handed_back == 0:
+                break
+            await asyncio.sleep(0.3)
         if args.report_chat is not None and await leader.is_leader():
             await _report(repository, bot, chat=args.report_chat, clock=clock)
             await asyncio.sleep(args.hold)  # keep the lock while the other replica looks

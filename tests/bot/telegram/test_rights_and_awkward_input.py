@@ -100,7 +100,7 @@ async def test_blocking_the_bot_marks_the_customer_blocked(world: World) -> None
     customer = await world.customer(36)
     world.sandbox.block(36)
     await world.settled(lambda: not world.sandbox.pending_updates())
-    for _ in range(200):
+    for _ in range(3000):
         person = await world.repository.get_person(customer.id)
         if person is not None and person.status is PersonStatus.BLOCKED:
             break

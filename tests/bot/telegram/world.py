@@ -136,7 +136,7 @@ class World:
         assert message is not None
         sandbox_person._callback(self.sandbox.runtime, user=user, message=message, data=data)
 
-    async def settled(self, check: Callable[[], bool], *, timeout: float = 10.0) -> None:
+    async def settled(self, check: Callable[[], bool], *, timeout: float = 30.0) -> None:
         """Wait until the bot has handled what the person did and ``check`` holds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
