@@ -13,7 +13,6 @@ from surveys.schedule import (
     local_instant,
     local_send_time,
     local_send_times,
-    reminder_times,
     zone,
 )
 
@@ -27,7 +26,6 @@ __all__ = [
     "local_send_times",
     "mirrored_slots",
     "plan_week",
-    "reminder_times",
     "sample_customers",
     "spread_send_times",
     "zone",

@@ -73,25 +73,6 @@ def local_send_times(
     return [local_send_time(week, weekday=day, at=at, tz=tz) for day in days]
 
 
-def reminder_times(
-    sent_at: dt.datetime, *, closes_at: dt.datetime, count: int
-) -> list[dt.datetime]:
-    """``count`` (0-2) reminder instants spread evenly inside the window, none at or after close.
-
-    With one reminder it falls halfway; with two, at one and two thirds of the window. A window
-    that is already closed gets none.
-    """
-    if not 0 <= count <= MAX_REMINDERS:
-        raise ValueError(f"count must be 0-{MAX_REMINDERS} reminders, not {count}")
-    _require_aware(sent_at, name="sent_at")
-    _require_aware(closes_at, name="closes_at")
-    window = closes_at - sent_at
-    if window <= dt.timedelta(0):
-        return []
-    times = [sent_at + window * step / (count + 1) for step in range(1, count + 1)]
-    return [moment for moment in times if sent_at < moment < closes_at]
-
-
 def is_paused(paused_until: dt.date | None, today: dt.date) -> bool:
     """Whether someone who paused until ``paused_until`` is still paused ``today``.
 

@@ -15,7 +15,6 @@ from surveys.planning import (
     local_instant,
     local_send_time,
     local_send_times,
-    reminder_times,
 )
 
 NINE = dt.time(9, 0)
@@ -136,49 +135,6 @@ def test_several_weekdays_give_sorted_instants() -> None:
 def test_bad_send_time_arguments_are_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         local_send_time(IsoWeek(2026, 13), **kwargs)  # type: ignore[arg-type]
-
-
-SENT = utc(2026, 3, 23, 8)
-CLOSES = utc(2026, 3, 26, 8)  # a 72-hour window
-
-
-def test_reminders_split_the_window_evenly() -> None:
-    assert reminder_times(SENT, closes_at=CLOSES, count=0) == []
-    assert reminder_times(SENT, closes_at=CLOSES, count=1) == [utc(2026, 3, 24, 20)]
-    assert reminder_times(SENT, closes_at=CLOSES, count=2) == [
-        utc(2026, 3, 24, 8),
-        utc(2026, 3, 25, 8),
-    ]
-
-
-def test_a_closed_window_gets_no_reminders() -> None:
-    assert reminder_times(CLOSES, closes_at=CLOSES, count=2) == []
-    assert reminder_times(CLOSES, closes_at=SENT, count=1) == []
-
-
-@given(
-    sent=st.datetimes(
-        min_value=dt.datetime(2026, 1, 1),
-        max_value=dt.datetime(2027, 1, 1),
-        timezones=st.just(dt.UTC),
-    ),
-    window=st.timedeltas(min_value=dt.timedelta(microseconds=3), max_value=dt.timedelta(days=14)),
-    count=st.integers(min_value=0, max_value=2),
-)
-def test_reminders_fall_strictly_inside_the_window(
-    sent: dt.datetime, window: dt.timedelta, count: int
-) -> None:
-    times = reminder_times(sent, closes_at=sent + window, count=count)
-    assert len(times) == count
-    assert all(sent < moment < sent + window for moment in times)
-    assert times == sorted(set(times))
-
-
-def test_reminder_arguments_are_checked() -> None:
-    with pytest.raises(ValueError, match="count must be 0-2"):
-        reminder_times(SENT, closes_at=CLOSES, count=3)
-    with pytest.raises(ValueError, match="sent_at must be timezone-aware"):
-        reminder_times(SENT.replace(tzinfo=None), closes_at=CLOSES, count=1)
 
 
 def test_pause_ends_on_its_date() -> None:
