@@ -25,7 +25,7 @@ _DRIVER_ALIASES = {
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    "PRAGMA busy_timeout=30000",
     "PRAGMA synchronous=NORMAL",
     # Deleted ballots are overwritten with zeros, not left readable in free pages.
     "PRAGMA secure_delete=ON",

@@ -65,7 +65,7 @@ async def test_every_sqlite_connection_gets_the_pragmas(tmp_path: Path) -> None:
     expected = {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "busy_timeout": 5000,
+        "busy_timeout": 30000,
         "synchronous": 1,
         "secure_delete": 1,
     }
