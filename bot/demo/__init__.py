@@ -1,0 +1,1 @@
+"""``pulse demo``: a simulated company answering through the real bot and the stand-ins."""

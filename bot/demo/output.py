@@ -1,0 +1,125 @@
+"""The demo's files: each week's report and charts, and the posts as they reached the stand-ins."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import shutil
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.demo.stage import REPORT_CHAT, Stage
+from surveys.model import IsoWeek
+from surveys.report import WeekReport
+
+
+def render_charts(report: WeekReport) -> dict[str, bytes]:
+    """Every chart of ``report`` as PNG bytes (runs in a worker process)."""
+    from surveys.charts import render_all
+
+    return render_all(report)
+
+
+@dataclass
+class Writer:
+    """Writes ``<out>/<week>/``; charts are drawn in a second process while the demo runs."""
+
+    out: Path
+    pool: ProcessPoolExecutor | None = None
+    pending: list[asyncio.Future[None]] = field(default_factory=list)
+    reports: dict[str, WeekReport] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+    async def week(self, stage: Stage, week: IsoWeek) -> Path:
+        """Write ``week``'s report files and what the report posts looked like on arrival."""
+        from bot.reporting import build_week
+        from surveys.anonymity import Anonymity
+        from surveys.bank import load_bank
+        from surveys.report_markdown import markdown
+
+        config = stage.config
+        limits = config.anonymity
+        anonymity = Anonymity(
+            min_respondents=limits.min_respondents,
+            min_commenters=limits.min_commenters or limits.min_respondents + 2,
+        )
+        report = await build_week(
+            stage.app.engine, week=week, bank=load_bank(custom=config.custom_dimensions()),
+            anonymity=anonymity,
+            trend_weeks=config.report.trend_weeks,
+            lang=config.report.language or config.organisation.language,
+        )  # fmt: skip
+        folder = self.out / str(week)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.reports[str(week)] = report
+        (folder / "report.md").write_text(markdown(report), encoding="utf-8")
+        (folder / "report.json").write_text(
+            json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        self._posts(stage, week, folder / "posted")
+        assert self.pool is not None
+        charts = asyncio.wrap_future(self.pool.submit(render_charts, report))
+        self.pending.append(asyncio.ensure_future(_save(charts, folder)))
+        return folder
+
+    def _posts(self, stage: Stage, week: IsoWeek, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        workspace = stage.slack.workspace
+        name = f"pulse-mirror-{week}.png"
+        for upload in workspace.files.values():
+            if upload.filename == name and upload.data is not None:
+                (folder / "slack-chart.png").write_bytes(upload.data)
+        history = stage.slack.history(stage.channel_id)["messages"]
+        posts = [m for m in history if m.get("blocks")]
+        if posts:
+            summary = posts[-1]
+            (folder / "slack-summary.json").write_text(
+                json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8"
+            )
+            (folder / "slack-summary.txt").write_text(_slack_text(summary), encoding="utf-8")
+        runtime = stage.telegram.runtime
+        photos = [m for m in runtime.state.received(REPORT_CHAT) if m.photo]
+        if photos:
+            photo = photos[-1]
+            (folder / "telegram-caption.txt").write_text(photo.caption or "", encoding="utf-8")
+            stored = (
+                runtime.state.files.get(str(photo.photo[-1]["file_id"])) if photo.photo else None
+            )
+            if stored is not None:
+                (folder / "telegram-photo.png").write_bytes(stored.data)
+
+    async def finish(self) -> None:
+        """Wait for every chart, then stop the worker process."""
+        try:
+            await asyncio.gather(*self.pending)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def copy_chart(self, week: str, target: Path) -> None:
+        """Copy one week's mirror chart (e.g. into the docs)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self.out / week / "report.png", target)
+
+
+async def _save(charts: asyncio.Future[dict[str, bytes]] | Future[Any], folder: Path) -> None:
+    drawn = await charts  # type: ignore[misc]
+    for name, data in drawn.items():
+        (folder / name).write_bytes(data)
+
+
+def _slack_text(message: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for block in message.get("blocks") or []:
+        if isinstance(block.get("text"), dict):
+            lines.append(str(block["text"].get("text", "")))
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and "text" in element:
+                lines.append(str(element["text"]))
+    return "\n\n".join(lines) + "\n"

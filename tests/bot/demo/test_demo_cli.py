@@ -1,0 +1,30 @@
+"""``pulse demo`` on the command line: progress over the weeks, a summary, the files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+
+def test_pulse_demo_runs_a_short_demo_and_sums_it_up(tmp_path: Path) -> None:
+    image = tmp_path / "docs" / "mirror.png"
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--weeks", "1", "--employees", "6", "--customers", "12", "--seed", "2",
+         "--out", str(tmp_path / "out"), "--readme-image", str(image)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 weeks in" in result.output
+    assert "messages sent:" in result.output and "in Slack" in result.output
+    assert "biggest real gap:" in result.output
+    assert (tmp_path / "out" / "2026-W10" / "report.json").is_file()
+    assert image.read_bytes().startswith(b"\x89PNG")
+
+
+def test_pulse_demo_refuses_nonsense_options(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--weeks", "0", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert not any(tmp_path.iterdir())
