@@ -95,6 +95,20 @@ class ReportRunStore(Store):
         """Record a failed post; the next claim may try again."""
         await self._set(run_id, status=ReportStatus.FAILED.value, last_error=error)
 
+    async def unposted_reports(self, *, since: IsoWeek) -> list[ReportRunRecord]:
+        """Report runs from ``since`` on that are not posted (failed, or claimed and stuck)."""
+        statement = (
+            sa.select(report_run)
+            .where(
+                report_run.c.week >= week_text(since),
+                report_run.c.status != ReportStatus.POSTED.value,
+            )
+            .order_by(report_run.c.week, report_run.c.destination)
+        )
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(statement)).all()
+        return [report_run_record(row) for row in rows]
+
     async def _set(self, run_id: int, **values: Any) -> None:
         statement = sa.update(report_run).where(report_run.c.id == run_id).values(**values)
         async with self._engine.begin() as connection:

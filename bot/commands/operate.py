@@ -14,6 +14,7 @@ from bot.cli_support import ConfigOption, fail, load, out
 if TYPE_CHECKING:
     from bot.config import Config
     from storage.operations import SideWeek
+    from surveys.records import ReportRunRecord
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +44,7 @@ def status(config: ConfigOption = None) -> None:
     """This week per side: planned, sent, answered, failed, unknown, response rate; next jobs."""
     cfg = load(config)
     try:
-        week, summaries, paused, next_due = asyncio.run(_status(cfg))
+        week, summaries, paused, next_due, unposted = asyncio.run(_status(cfg))
     except Exception as error:  # the database cannot be read: one line, exit 2
         raise fail([f"status: {error}"]) from None
     table = Table(title=f"Pulse Mirror, week {week}" + (" (PAUSED)" if paused else ""))
@@ -54,6 +55,15 @@ def status(config: ConfigOption = None) -> None:
     out.print(table)
     for line in _next_jobs(cfg, next_due=next_due, paused=paused):
         out.print(line, markup=False, highlight=False)
+    for run in unposted:
+        error = f": {run.last_error}" if run.last_error else ""
+        out.print(
+            f"report {run.week} to {run.destination} NOT POSTED ({run.status.value},"
+            f" {run.attempts} attempts){error}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _row(side: SideWeek) -> list[str]:
@@ -79,18 +89,30 @@ def _next_jobs(cfg: Config, *, next_due: dt.datetime | None, paused: bool) -> li
     return lines
 
 
-async def _status(cfg: Config) -> tuple[object, list[SideWeek], bool, dt.datetime | None]:
+async def _status(
+    cfg: Config,
+) -> tuple[object, list[SideWeek], bool, dt.datetime | None, list[ReportRunRecord]]:
     from zoneinfo import ZoneInfo
 
     from storage.engine import create_engine
     from storage.operations import OperationsStore
+    from storage.reports import ReportRunStore
     from surveys.model import IsoWeek
 
     engine = create_engine(cfg.database_url)
     try:
         store = OperationsStore(engine)
         week = IsoWeek.of(dt.datetime.now(ZoneInfo(cfg.organisation.timezone)).date())
-        return week, await store.week_summary(week), await store.is_paused(), await store.next_due()
+        unposted = await ReportRunStore(engine).unposted_reports(
+            since=week.shift(-cfg.report.trend_weeks)
+        )
+        return (
+            week,
+            await store.week_summary(week),
+            await store.is_paused(),
+            await store.next_due(),
+            unposted,
+        )
     finally:
         await engine.dispose()
 

@@ -1,0 +1,49 @@
+"""``pulse status``: this week's counts, and any weekly report that did not get posted."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.repository import SqlRepository
+from surveys.model import IsoWeek
+
+runner = CliRunner()
+
+
+async def _failed_report(url: str) -> IsoWeek:
+    await upgrade(url)
+    engine = create_engine(url)
+    try:
+        repository = SqlRepository(engine)
+        now = dt.datetime.now(dt.UTC)
+        week = IsoWeek.of(now.date()).shift(-1)
+        run = await repository.claim_report_run(week=week, destination="slack", now=now)
+        assert run is not None
+        await repository.mark_report_failed(run.id, error="SlackApiError: channel_not_found")
+        posted = await repository.claim_report_run(week=week, destination="telegram", now=now)
+        assert posted is not None
+        await repository.mark_report_posted(posted.id, platform_ref="1", now=now)
+        return week
+    finally:
+        await engine.dispose()
+
+
+def test_status_shows_counts_and_a_report_that_was_not_posted(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("organisation:\n  name: Acme\n", encoding="utf-8")
+    week = asyncio.run(_failed_report(f"sqlite+aiosqlite:///{tmp_path / 'pulse.db'}"))
+
+    result = runner.invoke(app, ["status", "--config", str(config)], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "employee" in result.output and "customer" in result.output
+    assert f"report {week} to slack NOT POSTED (failed, 1 attempts)" in result.output
+    assert "channel_not_found" in result.output
+    assert "to telegram" not in result.output  # the posted one is not listed
