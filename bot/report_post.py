@@ -56,19 +56,31 @@ def telegram_caption(report: WeekReport, lang: str | None = None) -> str:
 
 
 async def post_to_slack(
-    client: AsyncWebClient, *, channel: str, report: WeekReport, png: bytes
+    client: AsyncWebClient,
+    *,
+    channel: str,
+    report: WeekReport,
+    png: bytes,
+    uploaded: set[str] | None = None,
 ) -> str:
-    """Upload the mirror chart to ``channel`` and post the summary; return the summary's ts."""
+    """Upload the mirror chart to ``channel`` and post the summary; return the summary's ts.
+
+    ``uploaded`` remembers the weeks whose chart is already in the channel, so a retry after
+    a failed summary does not upload the chart a second time.
+    """
     lang = report.language
     brief = summary(report, lang)
-    await client.files_upload_v2(
-        channel=channel,
-        file=png,
-        filename=f"pulse-mirror-{report.week}.png",
-        title=brief.headline,
-        alt_txt=brief.headline,
-        initial_comment=text("title", lang, week=report.week),
-    )
+    done = uploaded if uploaded is not None else set()
+    if str(report.week) not in done:
+        await client.files_upload_v2(
+            channel=channel,
+            file=png,
+            filename=f"pulse-mirror-{report.week}.png",
+            title=brief.headline,
+            alt_txt=brief.headline,
+            initial_comment=text("title", lang, week=report.week),
+        )
+        done.add(str(report.week))
     response = await client.chat_postMessage(
         channel=channel, text=brief.headline, blocks=slack_blocks(report, lang)
     )

@@ -117,9 +117,12 @@ def posters_for(
     posters: dict[str, Poster] = {}
     if "slack" in destinations and slack is not None and slack_channel is not None:
         client, channel = slack, slack_channel
+        uploaded: set[str] = set()
 
         async def to_slack(report: WeekReport, png: bytes) -> str:
-            return await post_to_slack(client, channel=channel, report=report, png=png)
+            return await post_to_slack(
+                client, channel=channel, report=report, png=png, uploaded=uploaded
+            )
 
         posters["slack"] = to_slack
     if "telegram" in destinations and telegram is not None and telegram_chat is not None:

@@ -136,3 +136,29 @@ def test_post_texts_fit_the_platforms() -> None:
     blocks = slack_blocks(report)
     assert blocks[0]["type"] == "header" and len(blocks) <= 50
     assert "Not enough answers" in str(blocks)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_retried_slack_post_uploads_the_chart_once(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    channel = slack_sandbox.add_channel(name="leadership")
+    slack_sandbox.inject_fault("chat.postMessage", Fault("status", status=500), times=1)
+    slack = AsyncWebClient(
+        token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url, retry_handlers=[]
+    )
+    posters = posters_for(
+        destinations=["slack"],
+        slack=slack,
+        slack_channel=channel.id,
+        telegram=None,
+        telegram_chat=None,
+    )
+    published = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
+    )
+    assert [p.outcome for p in published] == ["posted"]
+    history = slack_sandbox.history(channel.id)
+    assert len(history["files"]) == 1  # the summary failed once; the chart was not re-sent
+    assert len([m for m in history["messages"] if m.get("blocks")]) == 1
