@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import platform
 import secrets
+import socket
 import statistics
 import tempfile
 import time
@@ -139,7 +140,7 @@ def _run_generator(kind: str, url: str, clicks: list[tuple[str, str]], knob: flo
 # --- the bot side (this process) --------------------------------------------------------------
 
 
-async def _stub_slack() -> tuple[web.AppRunner, str]:
+def _serve_stub(port: int) -> None:
     """A Web API that says ok to everything, so the bot's chat.update costs what Slack's would."""
 
     async def ok(request: web.Request) -> web.Response:
@@ -148,11 +149,36 @@ async def _stub_slack() -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_route("*", "/api/{method}", ok)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+class _StubSlack:
+    """The stand-in Web API in its own process, so that it costs the bot's loop nothing."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        context = multiprocessing.get_context("spawn")
+        self._process = context.Process(target=_serve_stub, args=(self.port,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def start(self) -> None:
+        self._process.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("the stand-in Web API did not start")
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join()
 
 
 async def _serve(routes: Any) -> tuple[web.AppRunner, str]:
@@ -309,8 +335,11 @@ async def _bare(api_url: str) -> Any:
 async def _measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     folder = tempfile.mkdtemp(prefix="pulse-bench-")
     url, drop = _fresh_database(kind, folder)
-    stub, api_url = await _stub_slack()
+    stub = _StubSlack()
+    stub.start()
+    api_url = stub.url
     runtime, repository, engine = await _bot(url, api_url)
+    await runtime.start()
     runner, endpoint = await _serve(runtime.routes())
     try:
         clicks = await _population(repository, int(args.rate * args.seconds), "o")
@@ -338,6 +367,7 @@ async def _measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         pulse_rate = (after - before) / (finished - started)
     finally:
         await runner.cleanup()
+        await runtime.stop()
         await engine.dispose()
     bare_runner, bare_endpoint = await _serve(await _bare(api_url))
     try:
@@ -347,7 +377,7 @@ async def _measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         bare_rate = bare["ok"] / bare["elapsed"]
     finally:
         await bare_runner.cleanup()
-        await stub.cleanup()
+        stub.stop()
         if drop is not None:
             drop()
     return {

@@ -277,7 +277,7 @@ async def _run_bare(*, mode: str, customers: int, timeout: float) -> dict[str, A
     async def receive(request: web.Request) -> web.Response:
         if request.headers.get(SECRET_HEADER) != SECRET:
             return web.Response(status=403)
-        await app.process_update(Update.de_json(await request.json(), app.bot))
+        await app.update_queue.put(Update.de_json(await request.json(), app.bot))
         return web.Response(text="ok")
 
     await app.initialize()

@@ -12,18 +12,24 @@ others, or sees the window closed.
 
 An employee row names the team only when the team has at least ``min_group_size`` active
 employees; in a smaller team the team would point at the few people in it.
+
+Inputs go through a group-commit writer (``answer_writer``): inputs that arrive together are
+recorded in one transaction (``answer_batch``), and one by one here if that batch fails.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.answer_batch import record_batch
+from storage.answer_writer import AnswerWriter, Input
 from storage.store import Store, week_text
 from storage.tables import answer, ballot, comment, delivery, new_id, person, pulse
 from surveys.model import IsoWeek, PersonStatus, Side
@@ -39,12 +45,20 @@ class AnswerStore(Store):
     """Answers, comments and the ballots that keep them single."""
 
     _min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    _writer: AnswerWriter | None = None
+
+    @property
+    def writer(self) -> AnswerWriter:
+        """The group-commit writer every input of this repository goes through."""
+        if self._writer is None:
+            self._writer = AnswerWriter(write_batch=self._record_batch, write_one=self._record_one)
+        return self._writer
 
     async def record_answer(
         self, *, token: str, item: str, value: int, now: dt.datetime
     ) -> AnswerOutcome:
         """Record a click; a second click on the same item replaces the value, never adds a row."""
-        return await self._record(token=token, item=item, content=value, now=now)
+        return await self.writer.submit(Input(token=token, item=item, content=value, now=now))
 
     async def record_comment(
         self, *, token: str, item: str, text: str, now: dt.datetime
@@ -53,11 +67,11 @@ class AnswerStore(Store):
 
         Unlike a numeric answer the item need not be one of the pulse's scored items.
         """
-        return await self._record(token=token, item=item, content=text, now=now)
+        return await self.writer.submit(Input(token=token, item=item, content=text, now=now))
 
     async def record_skip(self, *, token: str, item: str, now: dt.datetime) -> AnswerOutcome:
         """Record that a question was skipped; an answer already given stays as it is."""
-        return await self._record(token=token, item=item, content=None, now=now)
+        return await self.writer.submit(Input(token=token, item=item, content=None, now=now))
 
     async def ballot_values(self, delivery_id: int) -> dict[str, int | None]:
         """Per item, what one message's recipient gave: a value, or None (skip or comment)."""
@@ -71,25 +85,29 @@ class AnswerStore(Store):
             rows = (await connection.execute(statement)).all()
         return {row.item: row.value for row in rows}
 
-    async def _record(
-        self, *, token: str, item: str, content: int | str | None, now: dt.datetime
-    ) -> AnswerOutcome:
+    async def _record_batch(self, entries: Sequence[Input]) -> list[AnswerOutcome]:
+        """Record inputs in one transaction, in order; any error rolls back all of them."""
+        async with self._engine.begin() as connection:
+            return await record_batch(connection, entries, min_group_size=self._min_group_size)
+
+    async def _record_one(self, entry: Input) -> AnswerOutcome:
+        """Record one input in its own transaction, retrying a lost ballot race."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 async with self._engine.begin() as connection:
                     return await _record_once(
                         connection,
-                        token=token,
-                        item=item,
-                        content=content,
-                        now=now,
+                        token=entry.token,
+                        item=entry.item,
+                        content=entry.content,
+                        now=entry.now,
                         min_group_size=self._min_group_size,
                     )
             except (exc.IntegrityError, _LostRace):
                 # Another click on the same (message, item) got its ballot in first.
                 if attempt == _ATTEMPTS:
                     raise
-                log.debug("concurrent input for one ballot; retrying", extra={"item": item})
+                log.debug("concurrent input for one ballot; retrying", extra={"item": entry.item})
         raise AssertionError("unreachable")
 
     async def close_window(self, pulse_id: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.answers import DEFAULT_MIN_GROUP_SIZE, AnswerStore
+from storage.clicks import ClickStore
 from storage.customers import CustomerStore
 from storage.outbox import OutboxStore
 from storage.people import PeopleStore, PulseStore
@@ -12,7 +13,7 @@ from storage.reports import ReportRunStore
 
 
 class SqlRepository(
-    PeopleStore, PulseStore, OutboxStore, AnswerStore, CustomerStore, ReportRunStore
+    PeopleStore, PulseStore, OutboxStore, AnswerStore, ClickStore, CustomerStore, ReportRunStore
 ):
     """Everything the core stores and reads, each part in its own module, on one engine."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from surveys.conversation import PulseState
@@ -151,8 +152,25 @@ class Outbox(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ClickContext:
+    """Everything a click is decided on: the message, its pulse, its recipient, what was given.
+
+    ``given`` maps each item with a ballot to its value, or None for a skip or a comment.
+    """
+
+    delivery: DeliveryRecord
+    pulse: PulseRecord
+    person: PersonRecord
+    given: Mapping[str, int | None]
+
+
 class Answers(Protocol):
     """Answers and comments, anonymous for employees in storage itself."""
+
+    async def click_context(self, token: str) -> ClickContext | None:
+        """The message behind ``token`` with its pulse, recipient and given values, in one read."""
+        ...
 
     async def record_answer(
         self, *, token: str, item: str, value: int, now: dt.datetime

@@ -168,13 +168,10 @@ class PulseAnswers:
         return items[0] if items else None
 
     async def _context(self, token: str) -> tuple[DeliveryRecord, PersonRecord, PulseState] | None:
-        delivery = await self._repo.delivery_by_token(token)
-        if delivery is None:
+        found = await self._repo.click_context(token)
+        if found is None:
             return None
-        pulse = await self._repo.get_pulse(delivery.pulse_id)
-        person = await self._repo.get_person(delivery.person_id)
-        if pulse is None or person is None:
-            return None
+        pulse, person = found.pulse, found.person
         try:
             asked = tuple(self._bank.item(key) for key in pulse.items)
         except KeyError:
@@ -184,7 +181,7 @@ class PulseAnswers:
         comment = next((item for item in asked if item.is_text), None) or self.comment_item(
             pulse.side
         )
-        given = await self._repo.ballot_values(delivery.id)
+        given = found.given
         answers = {i: given[it.key] for i, it in enumerate(items) if given.get(it.key) is not None}
         skipped = frozenset(
             i for i, it in enumerate(items) if it.key in given and given[it.key] is None
@@ -200,7 +197,7 @@ class PulseAnswers:
             commented=comment is not None and comment.key in given,
             comment_item=comment,
         )
-        return delivery, person, state
+        return found.delivery, person, state
 
     def _refusal(
         self,

@@ -19,6 +19,7 @@ from bot.runtime import StartupError
 from bot.slack import listeners as slack_listeners
 from bot.slack.adapter import SlackMessenger
 from bot.slack.blocks import Framing
+from bot.slack.intake import ClickIntake
 from bot.slack.manifest import EVENTS_PATH
 from bot.slack.roster import SyncResult, sync_roster
 from surveys.employees import EmployeeAccounts, EmployeeSettings, PulseSchedule, RosterRules
@@ -48,14 +49,17 @@ class SlackRuntime:
         app_token: str | None,
         api_url: str,
         roster: RosterSync,
+        intake: ClickIntake | None = None,
     ) -> None:
         self.app = app
+        self.intake = intake
         self.messenger = messenger
         self.mode = mode
         self.api_url = api_url
         self.roster = roster
         self._app_token = app_token
         self._socket: AsyncSocketModeHandler | None = None
+        self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         """Check the bot token with auth.test, then connect over Socket Mode (socket mode)."""
@@ -71,6 +75,9 @@ class SlackRuntime:
             raise StartupError(
                 f"Slack Web API not reachable at {self.api_url} ({type(error).__name__})"
             ) from None
+        if client.session is None:
+            # One connection pool for every Web API call, instead of a new one per call.
+            self._session = client.session = aiohttp.ClientSession()
         if self.mode != "socket":
             log.info("slack ready in http mode", extra={"path": EVENTS_PATH})
             return
@@ -92,10 +99,16 @@ class SlackRuntime:
         log.info("slack connected over socket mode")
 
     async def stop(self) -> None:
-        """Close the Socket Mode connection, if any."""
+        """Handle the clicks already acknowledged, close Socket Mode and the HTTP session."""
+        if self.intake is not None:
+            await self.intake.stop()
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
+        if self._session is not None:
+            await self._session.close()
+            self.app.client.session = None
+            self._session = None
 
     def routes(self) -> Sequence[web.RouteDef]:
         """HTTP mode: Slack's events and interactivity, verified by Bolt's signature check."""
@@ -104,7 +117,12 @@ class SlackRuntime:
         return [web.post(EVENTS_PATH, self.handle)]
 
     async def handle(self, request: web.Request) -> web.Response:
-        """One request from Slack, dispatched through Bolt (which verifies the signature)."""
+        """One request from Slack, dispatched through Bolt (which verifies the signature).
+
+        A verified button click is acknowledged before Bolt runs it (see ``ClickIntake``).
+        """
+        if self.intake is not None and self.intake.accept(await request.read(), request):
+            return web.Response(status=200)
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
@@ -184,6 +202,9 @@ def build_slack(
         signing_secret=signing.get_secret_value() if signing else "",
         # Socket Mode requests are not signed; every HTTP request is verified.
         request_verification_enabled=slack.mode == "http",
+        # In HTTP mode a click's ack is sent before Bolt runs (ClickIntake), so Bolt may run
+        # the listener to its end; that keeps the clicks in progress to the intake's workers.
+        process_before_response=slack.mode == "http",
     )
     framing = Framing(
         organisation=config.organisation.name, min_respondents=config.anonymity.min_respondents
@@ -217,8 +238,14 @@ def build_slack(
     # The messenger's own client never retries by itself: a resent chat.postMessage after a
     # dropped connection could post the question twice; the dispatcher decides instead.
     send_client = AsyncWebClient(token=token, base_url=api_url, retry_handlers=[])
+    intake = (
+        ClickIntake(app=app, signing_secret=signing.get_secret_value())
+        if slack.mode == "http" and signing is not None
+        else None
+    )
     return SlackRuntime(
         app=app,
+        intake=intake,
         messenger=SlackMessenger(client=send_client, framing=framing),
         mode=slack.mode,
         app_token=app_token,

@@ -133,7 +133,7 @@ class TelegramRuntime:
         return [web.post(webhook_path(self._webhook_url), self.receive)]
 
     async def receive(self, request: web.Request) -> web.Response:
-        """One update POSTed by Telegram: verified, processed, then acknowledged."""
+        """One update POSTed by Telegram: verified, queued for the application, acknowledged."""
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             log.warning("webhook request with a wrong or missing secret token refused")
@@ -145,7 +145,10 @@ class TelegramRuntime:
             update = Update.de_json(data, self.application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
-        await self.application.process_update(update)
+        # Queued, not awaited: Telegram sends a bot's updates one request at a time, so
+        # answering only after the handler ran would serialise every tap behind the one
+        # before it. The application handles queued updates like polled ones (concurrently).
+        await self.application.update_queue.put(update)
         return web.Response(text="ok")
 
 

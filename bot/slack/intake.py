@@ -1,0 +1,110 @@
+"""Button clicks over HTTP: verified and acknowledged at once, then handled a few at a time.
+
+Slack only needs an empty 200 for a button click. Under a burst, running every click through
+Bolt before that 200 puts the ack behind all the clicks before it; here a verified
+``block_actions`` request is answered right away and queued, and a fixed number of workers
+run the queued requests through Bolt (which verifies them again and calls the listeners).
+Every other request (modal submissions, events, URL checks) goes through Bolt at once.
+A full queue turns the intake off for the overflow: those clicks are handled before the ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORKERS = 64
+DEFAULT_BACKLOG = 50_000
+
+
+class ClickIntake:
+    """A queue of acknowledged clicks and the workers that hand them to Bolt."""
+
+    def __init__(
+        self,
+        *,
+        app: AsyncApp,
+        signing_secret: str,
+        workers: int = DEFAULT_WORKERS,
+        backlog: int = DEFAULT_BACKLOG,
+    ) -> None:
+        """An intake for ``app``; ``backlog`` clicks may wait for ``workers`` workers."""
+        self._app = app
+        self._verifier = SignatureVerifier(signing_secret)
+        self._workers = workers
+        self._queue: asyncio.Queue[AsyncBoltRequest] = asyncio.Queue(maxsize=backlog)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def accept(self, body: bytes, request: web.Request) -> bool:
+        """Queue a verified button click; False when it must go through Bolt now instead."""
+        headers = request.headers
+        if not body.startswith(b"payload=") or not self._verifier.is_valid(
+            body=body,
+            timestamp=headers.get("X-Slack-Request-Timestamp"),
+            signature=headers.get("X-Slack-Signature"),
+        ):
+            return False
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            return False
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(headers)
+        )
+        if bolt_request.body.get("type") != "block_actions":
+            return False
+        try:
+            self._queue.put_nowait(bolt_request)
+        except asyncio.QueueFull:
+            log.warning("click backlog full; handling a click before its ack")
+            return False
+        self._start_workers()
+        return True
+
+    async def drain(self) -> None:
+        """Wait until every queued click was handled."""
+        await self._queue.join()
+
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Handle what is queued (up to ``grace`` seconds), then stop the workers."""
+        if self._tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), timeout=grace)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    @property
+    def waiting(self) -> int:
+        """How many acknowledged clicks wait for a worker."""
+        return self._queue.qsize()
+
+    def _start_workers(self) -> None:
+        if not self._tasks:
+            self._tasks = [
+                asyncio.create_task(self._work(), name=f"slack-click-{n}")
+                for n in range(self._workers)
+            ]
+
+    async def _work(self) -> None:
+        while True:
+            request = await self._queue.get()
+            try:
+                response = await self._app.async_dispatch(request)
+                if response.status != 200:
+                    log.warning("a queued click was refused", extra={"status": response.status})
+            except Exception:
+                log.exception("a queued click failed")
+            finally:
+                self._queue.task_done()
