@@ -28,7 +28,7 @@ from bot.dispatch import Dispatcher
 from bot.jobs import Jobs, PlanSettings
 from bot.pacing import Pacer, Rate
 from bot.runtime import PlatformRuntime, StartupError
-from bot.scheduler import build_scheduler
+from bot.scheduler import add_roster_jobs, build_scheduler
 from bot.server import HttpServer, build_web_app
 from storage.dispatching import DispatchStore
 from storage.engine import DatabaseUnavailable, check, create_engine
@@ -219,6 +219,7 @@ async def start_app(
             report_weekday=config.report.weekday, report_time=config.report.time,
             **dict(scheduler_options or {}),
         )  # fmt: skip
+        add_roster_jobs(app.scheduler, started)
         if schedule:
             app.scheduler.start()
         log.info("started", extra={"platforms": [r.platform.value for r in started]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
@@ -85,6 +85,39 @@ def build_scheduler(
             name="post a report missed while down", next_run_time=start, **common,
         )  # fmt: skip
     return scheduler
+
+
+def add_roster_jobs(
+    scheduler: AsyncIOScheduler,
+    runtimes: Sequence[object],
+    *,
+    every: dt.timedelta = dt.timedelta(days=1),
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Sync each platform's roster at start and then daily; returns the job ids added.
+
+    A runtime takes part when it has a ``roster`` with an async ``run()`` (Slack does). The
+    sync is idempotent, so running it on every replica is harmless.
+    """
+    added: list[str] = []
+    for runtime in runtimes:
+        roster = getattr(runtime, "roster", None)
+        if roster is None or not callable(getattr(roster, "run", None)):
+            continue
+        platform = getattr(getattr(runtime, "platform", None), "value", "platform")
+        job_id = f"roster_{platform}"
+        scheduler.add_job(
+            _logged(job_id, roster.run),
+            IntervalTrigger(seconds=every.total_seconds(), timezone=scheduler.timezone),
+            id=job_id,
+            name=f"sync the {platform} roster",
+            next_run_time=now or dt.datetime.now(dt.UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        added.append(job_id)
+    return added
 
 
 def _report_due_this_week(now: dt.datetime, *, place: ZoneInfo, weekday: int, at: dt.time) -> bool:
