@@ -87,7 +87,7 @@ def _decide(
     if existing is not None and (existing.comment_id if is_text else existing.answer_id):
         return _change(existing, content, writes)
     group = context.group if _reportable(context, teams) else None
-    row = _new_row(context, item=entry.item, content=content, group=group)
+    row = new_row(context, item=entry.item, content=content, group=group)
     ballot_now = existing or _Ballot()
     if ballot_now.id is not None:
         ballot_now.new_link = "comment_id" if is_text else "answer_id"
@@ -128,8 +128,13 @@ def _set(
     updates[row_id] = content
 
 
-async def _contexts(connection: AsyncConnection, tokens: set[str]) -> dict[str, Any]:
-    rows = await connection.execute(
+def input_context() -> sa.Select[Any]:
+    """What recording an input needs to know about its message, pulse and person.
+
+    The pulse row is held until commit: closing a window waits for the input, or the input
+    waits for the close and then sees the window closed.
+    """
+    return (
         sa.select(
             delivery.c.token,
             delivery.c.id.label("delivery_id"),
@@ -143,10 +148,12 @@ async def _contexts(connection: AsyncConnection, tokens: set[str]) -> dict[str, 
         )
         .join(pulse, pulse.c.id == delivery.c.pulse_id)
         .join(person, person.c.id == delivery.c.person_id)
-        .where(delivery.c.token.in_(sorted(tokens)))
-        # Held until commit, as for one input: closing a window waits for this batch.
         .with_for_update(read=True, of=pulse)
     )
+
+
+async def _contexts(connection: AsyncConnection, tokens: set[str]) -> dict[str, Any]:
+    rows = await connection.execute(input_context().where(delivery.c.token.in_(sorted(tokens))))
     return {row.token: row for row in rows}
 
 
@@ -209,7 +216,8 @@ def _reportable(context: Any, teams: set[str]) -> bool:
     return context.group in teams
 
 
-def _new_row(context: Any, *, item: str, content: int | str, group: str | None) -> dict[str, Any]:
+def new_row(context: Any, *, item: str, content: int | str, group: str | None) -> dict[str, Any]:
+    """An answer or comment row; employees' rows never name the person."""
     side = Side(context.side)
     row: dict[str, Any] = {
         "id": new_id(),

@@ -28,10 +28,10 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.answer_batch import record_batch
+from storage.answer_batch import input_context, new_row, record_batch
 from storage.answer_writer import AnswerWriter, Input
 from storage.store import Store, week_text
-from storage.tables import answer, ballot, comment, delivery, new_id, person, pulse
+from storage.tables import answer, ballot, comment, delivery, person, pulse
 from surveys.model import IsoWeek, PersonStatus, Side
 from surveys.records import AnswerOutcome, CommentRecord, DeliveryKind, DeliveryStatus
 
@@ -184,26 +184,7 @@ async def _record_once(
     now: dt.datetime,
     min_group_size: int,
 ) -> AnswerOutcome:
-    context = (
-        await connection.execute(
-            sa.select(
-                delivery.c.id.label("delivery_id"),
-                pulse.c.week,
-                pulse.c.side,
-                pulse.c["items"],
-                pulse.c.closes_at,
-                pulse.c.window_closed,
-                person.c.id.label("person_id"),
-                person.c.group,
-            )
-            .join(pulse, pulse.c.id == delivery.c.pulse_id)
-            .join(person, person.c.id == delivery.c.person_id)
-            .where(delivery.c.token == token)
-            # Held until commit: closing the window waits for this input, or this input
-            # waits for the close and then sees the window closed.
-            .with_for_update(read=True, of=pulse)
-        )
-    ).first()
+    context = (await connection.execute(input_context().where(delivery.c.token == token))).first()
     if context is None:
         return AnswerOutcome.UNKNOWN_TOKEN
     if context.window_closed or now >= context.closes_at:
@@ -240,8 +221,10 @@ async def _record_once(
         )
         return AnswerOutcome.CHANGED
     group = await _reportable_group(connection, context, min_group_size=min_group_size)
-    row = _new_row(context, item=item, content=content, group=group)
-    await connection.execute(sa.insert(table).values(row))
+    row = new_row(context, item=item, content=content, group=group)
+    await connection.execute(
+        sa.insert(table).values({k: v for k, v in row.items() if k in table.c})
+    )
     if existing is None:
         await connection.execute(
             sa.insert(ballot).values(
@@ -275,21 +258,6 @@ async def _reportable_group(
         )
     )
     return cast(str, context.group) if members.scalar_one() >= min_group_size else None
-
-
-def _new_row(context: Any, *, item: str, content: int | str, group: str | None) -> dict[str, Any]:
-    side = Side(context.side)
-    row: dict[str, Any] = {
-        "id": new_id(),
-        "item": item,
-        "side": side.value,
-        "week": context.week,
-        "group": group,
-        # Employees' answers are anonymous in storage: the row never names the person.
-        "respondent_id": context.person_id if side is Side.CUSTOMER else None,
-    }
-    row["text" if isinstance(content, str) else "value"] = content
-    return row
 
 
 async def _close(connection: AsyncConnection, pulse_id: int) -> int:
