@@ -70,7 +70,7 @@ class TelegramHandlers:
             "help": self.help,
         }
         for name, callback in commands.items():
-            application.add_handler(CommandHandler(name, callback, filters=_PRIVATE))
+            application.add_handler(CommandHandler(name, callback, filters=_PRIVATE & _NEW_MESSAGE))
         application.add_handler(CallbackQueryHandler(self.tap))
         application.add_handler(
             MessageHandler(_PRIVATE & _NEW_MESSAGE & filters.TEXT & ~filters.COMMAND, self.message)
