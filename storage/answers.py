@@ -111,7 +111,7 @@ class AnswerStore(Store):
         raise AssertionError("unreachable")
 
     async def close_window(self, pulse_id: int) -> int:
-        """End a pulse's window: delete its ballots, cancel its pending messages."""
+        """End a pulse's window: delete its ballots and reminders, cancel its pending messages."""
         async with self._engine.begin() as connection:
             return await _close(connection, pulse_id)
 
@@ -133,11 +133,16 @@ class AnswerStore(Store):
         left_behind = sa.delete(ballot).where(
             ballot.c.delivery_id.in_(closed_messages.scalar_subquery())
         )
+        closed_pulses = sa.select(pulse.c.id).where(pulse.c.window_closed.is_(True))
+        reminders_left = sa.delete(delivery).where(
+            delivery.c.pulse_id.in_(closed_pulses.scalar_subquery()), _REMINDER
+        )
         deleted = 0
         async with self._engine.begin() as connection:
             for pulse_id in (await connection.execute(due)).scalars().all():
                 deleted += await _close(connection, pulse_id)
             repaired = (await connection.execute(left_behind)).rowcount
+            await connection.execute(reminders_left)
         if repaired:
             log.warning("deleted ballots left on closed pulses", extra={"ballots": repaired})
         return deleted + repaired
@@ -169,6 +174,9 @@ class AnswerStore(Store):
             CommentRecord(item=row.item, side=side, week=week, group=row.group, text=row.text)
             for row in rows
         ]
+
+
+_REMINDER = delivery.c.kind.in_([DeliveryKind.REMINDER_1.value, DeliveryKind.REMINDER_2.value])
 
 
 class _LostRace(Exception):
@@ -279,4 +287,7 @@ async def _close(connection: AsyncConnection, pulse_id: int) -> int:
         )
         .values(status=DeliveryStatus.CANCELLED.value)
     )
+    # A reminder exists, was sent or was cancelled "already answered" depending on whether
+    # the person answered in time: kept after the window, it would tell who answered.
+    await connection.execute(sa.delete(delivery).where(delivery.c.pulse_id == pulse_id, _REMINDER))
     return deleted.rowcount

@@ -193,7 +193,7 @@ class Answers(Protocol):
         ...
 
     async def close_window(self, pulse_id: int) -> int:
-        """End a pulse's window: delete its ballots, cancel its pending messages."""
+        """End a pulse's window: delete its ballots and reminders, cancel its pending messages."""
         ...
 
     async def close_due_windows(self, now: dt.datetime) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from storage.operations import OperationsStore
 from storage.repository import SqlRepository
 from storage.tables import delivery, pulse
 from surveys.model import Platform, Side
-from surveys.records import DeliveryKind, DeliveryStatus
+from surveys.records import DeliveryKind
 from tests.bot.dispatch.fakes import RecordingMessenger, VirtualClock
 from tests.bot.dispatch.helpers import add_people, dispatcher, jobs
 
@@ -76,7 +77,8 @@ async def test_six_weeks_across_daylight_saving(repository: SqlRepository) -> No
     non_answerers = {p.platform_user_id for p in employees} - answerers
     assert set(reminded) == non_answerers
     assert all(count == 2 * WEEKS for count in reminded.values())
-    assert await _sent_after_close(repository) == 0
+    assert await _sent_after_close(repository, [*slack.sent, *telegram.sent]) == 0
+    await _nothing_tells_who_answered(repository, answered=answered)
 
     # Customers: a sample of 10 a week, nobody asked twice within 28 days.
     asked: dict[str, list[dt.datetime]] = defaultdict(list)
@@ -120,14 +122,28 @@ async def test_nothing_is_planned_or_sent_while_the_organisation_is_paused(
     assert [s.kind for s in slack.sent] == [DeliveryKind.QUESTION] * 3
 
 
-async def _sent_after_close(repository: SqlRepository) -> int:
-    statement = (
-        sa.select(sa.func.count())
-        .select_from(delivery.join(pulse, pulse.c.id == delivery.c.pulse_id))
-        .where(
-            delivery.c.status == DeliveryStatus.SENT.value,
-            delivery.c.sent_at >= pulse.c.closes_at,
-        )
+async def _sent_after_close(repository: SqlRepository, sent: list[Any]) -> int:
+    """Messages that reached a person after their pulse's window (reminders carry its token)."""
+    statement = sa.select(delivery.c.token, pulse.c.closes_at).join(
+        pulse, pulse.c.id == delivery.c.pulse_id
     )
     async with repository.engine.connect() as connection:
-        return (await connection.execute(statement)).scalar_one()
+        closes = {row.token: row.closes_at for row in (await connection.execute(statement))}
+    assert {message.token for message in sent} <= set(closes)
+    return sum(message.at >= closes[message.token] for message in sent)
+
+
+async def _nothing_tells_who_answered(repository: SqlRepository, *, answered: set[str]) -> None:
+    """Once a window closed, the outbox looks the same for those who answered and the rest."""
+    statement = (
+        sa.select(delivery.c.token, delivery.c.kind, delivery.c.status, delivery.c.last_error)
+        .join(pulse, pulse.c.id == delivery.c.pulse_id)
+        .where(pulse.c.window_closed.is_(True))
+    )
+    async with repository.engine.connect() as connection:
+        closed = (await connection.execute(statement)).all()
+    assert closed, "no window closed in the weeks simulated"
+    assert {row.kind for row in closed} == {DeliveryKind.QUESTION.value}  # reminders are gone
+    seen = {(row.token in answered, row.status, row.last_error) for row in closed}
+    assert {(status, error) for _, status, error in seen} == {("sent", None)}
+    assert {who for who, _, _ in seen} == {True, False}  # both groups are there, alike
