@@ -63,6 +63,26 @@ def routes(sandbox: TelegramSandbox) -> list[web.RouteDef]:
             return _fail(str(exc))
         return web.json_response({"ok": True, "update": update})
 
+    async def presses(request: web.Request) -> web.StreamResponse:
+        # Many people tapping at once, in one request: a burst arrives as fast as Telegram
+        # would deliver it, not at the pace of one control call per tap.
+        body = await _body(request)
+        queued = 0
+        try:
+            for press in body["presses"]:
+                sandbox.press_button(
+                    int(press["user_id"]),
+                    message_id=int(press["message_id"]),
+                    data=press.get("data"),
+                    text=press.get("text"),
+                )
+                queued += 1
+        except (KeyError, PersonError, TypeError, ValueError) as exc:
+            return web.json_response(
+                {"ok": False, "error": f"press {queued}: {exc}", "queued": queued}, status=400
+            )
+        return web.json_response({"ok": True, "queued": queued})
+
     async def group_message(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         try:
@@ -135,6 +155,7 @@ def routes(sandbox: TelegramSandbox) -> list[web.RouteDef]:
         web.get("/_sandbox/users", list_users),
         web.post("/_sandbox/users", add_user),
         web.post(r"/_sandbox/users/{user_id:-?\d+}/{action}", act),
+        web.post("/_sandbox/presses", presses),
         web.post(r"/_sandbox/groups/{chat_id:-?\d+}/messages", group_message),
         web.get(r"/_sandbox/chats/{chat_id:-?\d+}/received", received),
         web.get("/_sandbox/callback_answers", answers),

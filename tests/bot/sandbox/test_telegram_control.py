@@ -97,3 +97,28 @@ async def test_group_messages_and_blocking(telegram_sandbox: TelegramSandbox) ->
     }
     _, body = await call(telegram_sandbox, "/users/8/block", {})
     assert body["update"]["my_chat_member"]["new_chat_member"]["status"] == "kicked"
+
+
+async def test_many_presses_in_one_request(
+    telegram_sandbox: TelegramSandbox, telegram_bot: Bot
+) -> None:
+    sent = {}
+    for user_id in (31, 32):
+        await call(telegram_sandbox, "/users", {"id": user_id, "started": True})
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton("Yes", callback_data=f"y{user_id}")]]
+        )
+        sent[user_id] = await telegram_bot.send_message(user_id, "?", reply_markup=keyboard)
+    presses = [
+        {"user_id": 31, "message_id": sent[31].message_id, "data": "y31"},
+        {"user_id": 32, "message_id": sent[32].message_id, "text": "Yes"},
+    ]
+    status, body = await call(telegram_sandbox, "/presses", {"presses": presses})
+    assert status == 200 and body == {"ok": True, "queued": 2}
+    queries = [u["callback_query"] for u in telegram_sandbox.pending_updates()]
+    assert [(q["from"]["id"], q["data"]) for q in queries] == [(31, "y31"), (32, "y32")]
+
+    wrong = [presses[0], {"user_id": 32, "message_id": sent[32].message_id, "data": "nope"}]
+    status, body = await call(telegram_sandbox, "/presses", {"presses": wrong})
+    assert status == 400 and body["queued"] == 1 and "press 1" in body["error"]
+    assert len(telegram_sandbox.pending_updates()) == 3
