@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
 from bot.report_post import post_to_slack, post_to_telegram
+from bot.slack.channels import channel_id
 from storage.reporting import report_input
 from surveys.anonymity import Anonymity
 from surveys.bank import QuestionBank
@@ -118,10 +119,13 @@ def posters_for(
     if "slack" in destinations and slack is not None and slack_channel is not None:
         client, channel = slack, slack_channel
         uploaded: set[str] = set()
+        resolved: list[str] = []  # the channel's id, looked up once by name if need be
 
         async def to_slack(report: WeekReport, png: bytes) -> str:
+            if not resolved:
+                resolved.append(await channel_id(client, channel))
             return await post_to_slack(
-                client, channel=channel, report=report, png=png, uploaded=uploaded
+                client, channel=resolved[0], report=report, png=png, uploaded=uploaded
             )
 
         posters["slack"] = to_slack

@@ -16,6 +16,7 @@ EMAIL_SCOPE = {"users:read.email": "match roster-file and exclusion entries give
 REPORT_SCOPES = {
     "files:write": "upload the weekly chart to the report channel",
     "channels:read": "find the report channel by name",
+    "groups:read": "find the report channel by name when it is private",
 }
 
 

@@ -162,3 +162,45 @@ async def test_a_retried_slack_post_uploads_the_chart_once(
     history = slack_sandbox.history(channel.id)
     assert len(history["files"]) == 1  # the summary failed once; the chart was not re-sent
     assert len([m for m in history["messages"] if m.get("blocks")]) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_report_channel_given_by_name_is_found_by_its_id(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    for n in range(3):
+        slack_sandbox.add_channel(name=f"team-{n}")
+    channel = slack_sandbox.add_channel(name="leadership", is_private=True)
+    slack = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
+    posters = posters_for(
+        destinations=["slack"], slack=slack, slack_channel="#leadership",
+        telegram=None, telegram_chat=None,
+    )  # fmt: skip
+    published = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
+    )
+    assert [p.outcome for p in published] == ["posted"]
+    history = slack_sandbox.history(channel.id)
+    assert len(history["files"]) == 1
+    assert len([m for m in history["messages"] if m.get("blocks")]) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_report_channel_the_bot_cannot_see_fails_with_a_clear_reason(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    slack_sandbox.add_channel(name="board", is_private=True, bot_member=False)
+    slack = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
+    posters = posters_for(
+        destinations=["slack"], slack=slack, slack_channel="#board",
+        telegram=None, telegram_chat=None,
+    )  # fmt: skip
+    [failed] = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
+    )
+    assert failed.outcome == "failed"
+    assert failed.error is not None and "#board was not found" in failed.error
+    assert "slack.report_channel" in failed.error
+    assert not [c for c in slack_sandbox.calls if c.method.startswith("files.")]

@@ -12,6 +12,7 @@ from bot.sandbox.slack.state import (
     BOT_USER_ID,
     TEAM_DOMAIN,
     TEAM_ID,
+    Channel,
     Workspace,
 )
 
@@ -32,17 +33,17 @@ def auth_test(ws: Workspace, call: Call) -> JSON:
     }
 
 
-def _cursor_for(user_id: str) -> str:
-    return base64.b64encode(f"user:{user_id}".encode()).decode()
+def _cursor_for(user_id: str, kind: str = "user") -> str:
+    return base64.b64encode(f"{kind}:{user_id}".encode()).decode()
 
 
-def _start_after(cursor: str, ids: list[str]) -> int:
+def _start_after(cursor: str, ids: list[str], kind: str = "user") -> int:
     try:
         decoded = base64.b64decode(cursor.encode(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
         raise SlackError("invalid_cursor") from None
-    kind, _, user_id = decoded.partition(":")
-    if kind != "user" or user_id not in ids:
+    found, _, user_id = decoded.partition(":")
+    if found != kind or user_id not in ids:
         raise SlackError("invalid_cursor")
     return ids.index(user_id)
 
@@ -109,3 +110,40 @@ def conversations_info(ws: Workspace, call: Call) -> JSON:
     if channel is None or (channel.is_private and not channel.bot_member):
         raise SlackError("channel_not_found")
     return {"ok": True, "channel": channel.to_api()}
+
+
+_CHANNEL_TYPES = {"public_channel", "private_channel", "mpim", "im"}
+
+
+def conversations_list(ws: Workspace, call: Call) -> JSON:
+    """conversations.list: channels by ``types`` (default public), paginated like users.list.
+
+    A private channel is listed only when the bot is a member, as Slack does.
+    """
+    types = {t for t in (call.text("types") or "public_channel").split(",") if t}
+    if not types <= _CHANNEL_TYPES:
+        raise SlackError("invalid_types")
+    limit = call.integer("limit")
+    if limit < 0:
+        raise SlackError("invalid_limit")
+
+    def wanted(channel: Channel) -> bool:
+        if channel.is_im:
+            return "im" in types
+        if channel.is_private:
+            return "private_channel" in types and channel.bot_member
+        return "public_channel" in types
+
+    ids = [c.id for c in ws.channels.values() if wanted(c)]
+    size = MAX_PAGE if limit == 0 else min(limit, MAX_PAGE)
+    cursor = call.text("cursor")
+    start = _start_after(cursor, ids, "channel") if cursor else 0
+    page = ids[start : start + size]
+    following = ids[start + size] if start + size < len(ids) else None
+    return {
+        "ok": True,
+        "channels": [ws.channels[i].to_api() for i in page],
+        "response_metadata": {
+            "next_cursor": _cursor_for(following, "channel") if following else ""
+        },
+    }

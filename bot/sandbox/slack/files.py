@@ -42,7 +42,8 @@ def complete_upload(ws: Workspace, call: Call) -> JSON:
     targets = [c for c in [call.text("channel_id"), *(call.text("channels") or "").split(",")] if c]
     channels = []
     for ref in targets:
-        channel = ws.resolve_channel(ref)
+        # Only ids here, as in Slack: a "#name" is not resolved for a file share.
+        channel = ws.channels.get(ref) or (ws.resolve_channel(ref) if ref in ws.users else None)
         if channel is None:
             raise SlackError("channel_not_found")
         if not channel.is_im and not channel.bot_member:

@@ -34,6 +34,7 @@ DEFAULT_LIMITS: dict[str, RateLimit] = {
     "users.info": TIER_4,
     "conversations.open": TIER_3,
     "conversations.info": TIER_3,
+    "conversations.list": TIER_2,
     # "1 per second per channel, short bursts allowed": a burst of 5, then 1/s on average.
     "chat.postMessage": RateLimit(limit=5, per=5.0, scope="channel"),
     "chat.update": TIER_3,

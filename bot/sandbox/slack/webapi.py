@@ -24,6 +24,7 @@ METHODS: dict[str, Method] = {
     "users.info": directory.users_info,
     "conversations.open": directory.conversations_open,
     "conversations.info": directory.conversations_info,
+    "conversations.list": directory.conversations_list,
     "chat.postMessage": messages.chat_post_message,
     "chat.update": messages.chat_update,
     "chat.postEphemeral": messages.chat_post_ephemeral,

@@ -285,3 +285,42 @@ async def test_form_encoded_blocks_are_accepted(
     )
     assert response["ok"] is True
     assert slack_sandbox.received(ada.id)["messages"][0]["blocks"][0]["block_id"] == "answer"
+
+
+async def test_conversations_list_pages_and_hides_private_channels_without_the_bot(
+    slack_sandbox: SlackSandbox, client: AsyncWebClient
+) -> None:
+    for n in range(5):
+        slack_sandbox.add_channel(name=f"open-{n}")
+    slack_sandbox.add_channel(name="secret", is_private=True, bot_member=False)
+    slack_sandbox.add_channel(name="inner", is_private=True, bot_member=True)
+
+    names: list[str] = []
+    cursor = None
+    while True:
+        page = await client.conversations_list(
+            types="public_channel,private_channel", limit=2, cursor=cursor
+        )
+        assert len(page["channels"]) <= 2
+        names += [c["name"] for c in page["channels"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(names) == ["inner", "open-0", "open-1", "open-2", "open-3", "open-4"]
+    public = await client.conversations_list()
+    assert "inner" not in [c["name"] for c in public["channels"]]
+    for bad in ({"types": "everything"}, {"cursor": "bm90LWEtY3Vyc29y"}):
+        with pytest.raises(SlackApiError) as refused:
+            await client.conversations_list(**bad)
+        assert refused.value.response["error"] in {"invalid_types", "invalid_cursor"}
+
+
+async def test_a_file_is_shared_only_to_a_channel_id_not_a_name(
+    slack_sandbox: SlackSandbox, client: AsyncWebClient
+) -> None:
+    channel = slack_sandbox.add_channel(name="leadership")
+    with pytest.raises(SlackApiError) as refused:
+        await client.files_upload_v2(channel="#leadership", content="x", filename="a.txt")
+    assert refused.value.response["error"] == "channel_not_found"
+    await client.files_upload_v2(channel=channel.id, content="x", filename="a.txt")
+    assert len(slack_sandbox.history(channel.id)["files"]) == 1
