@@ -84,7 +84,9 @@ class PulseAnswers:
 
     async def choose(self, *, token: str, index: int, value: int, platform_user_id: str) -> Reply:
         """Record ``value`` for question ``index`` of the pulse behind ``token``."""
-        found = await self._context(token)
+        found = await self._read(token)
+        if isinstance(found, Reply):
+            return found
         refusal = self._refusal(found, platform_user_id)
         if refusal is not None:
             return refusal
@@ -109,7 +111,9 @@ class PulseAnswers:
 
     async def skip(self, *, token: str, index: int, platform_user_id: str) -> Reply:
         """Skip question ``index``; an answer already given stays."""
-        found = await self._context(token)
+        found = await self._read(token)
+        if isinstance(found, Reply):
+            return found
         refusal = self._refusal(found, platform_user_id)
         if refusal is not None:
             return refusal
@@ -130,7 +134,9 @@ class PulseAnswers:
 
     async def comment(self, *, token: str, body: str, platform_user_id: str) -> Reply:
         """Store a free-text comment for the pulse behind ``token``."""
-        found = await self._context(token)
+        found = await self._read(token)
+        if isinstance(found, Reply):
+            return found
         refusal = self._refusal(found, platform_user_id)
         if refusal is not None:
             return refusal
@@ -166,6 +172,17 @@ class PulseAnswers:
         """The open-comment item a side is offered when its pulse names none."""
         items = self._bank.text_items(side)
         return items[0] if items else None
+
+    async def _read(
+        self, token: str
+    ) -> tuple[DeliveryRecord, PersonRecord, PulseState] | Reply | None:
+        """The click's context, or a "try again" reply when the database cannot be read."""
+        try:
+            return await self._context(token)
+        except Exception:
+            log.exception("could not read a click's context")
+            lang = self._settings.default_language
+            return Reply(Outcome.STORE_FAILED, None, text("try_again", lang))
 
     async def _context(self, token: str) -> tuple[DeliveryRecord, PersonRecord, PulseState] | None:
         found = await self._repo.click_context(token)
