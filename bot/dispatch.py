@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from bot.delivery_state import DeliveryContext, Verdict
+from bot.logs import error_text
 from bot.pacing import Pacer
 from storage.dispatching import DispatchStore
 from surveys.model import PersonStatus
@@ -197,7 +198,7 @@ class Dispatcher:
                 await self._store.hand_back(
                     row.id,
                     due_at=self._clock.now() + dt.timedelta(seconds=retry_after),
-                    note=f"rate limited: {error}",
+                    note=f"rate limited: {error_text(error)}",
                 )
                 stats.handed_back += 1
             except asyncio.CancelledError:
@@ -218,7 +219,7 @@ class Dispatcher:
     async def _record_failure(
         self, row: DeliveryRecord, verdict: Verdict, error: Exception, stats: DispatchStats
     ) -> None:
-        text = f"{type(error).__name__}: {error}"[:500]
+        text = error_text(error)
         if isinstance(error, TransientSendError):
             if row.attempts < self._retry.max_attempts:
                 retry_at = self._clock.now() + dt.timedelta(seconds=self._retry.delay(row.attempts))

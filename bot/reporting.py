@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 
+from bot.logs import error_text
 from bot.report_post import post_to_slack, post_to_telegram
 from bot.slack.channels import channel_id
 from storage.reporting import report_input
@@ -85,7 +86,7 @@ async def publish_week(
             try:
                 ref = await post(report, png)
             except Exception as exc:  # any failure of the platform call is retried
-                error = f"{type(exc).__name__}: {exc}"[:500]
+                error = error_text(exc)
                 log.warning(
                     "report post failed",
                     extra={"week": report.week, "to": destination, "attempt": attempt},

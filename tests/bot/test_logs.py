@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import ContextFormatter, SecretMask, configure
+from bot.logs import ContextFormatter, SecretMask, configure, error_text
 
 
 @pytest.fixture
@@ -60,3 +60,12 @@ def test_configure_quietens_per_request_loggers() -> None:
     finally:
         root.handlers[:], level = before
         root.setLevel(level)
+
+
+def test_a_stored_error_never_carries_a_token() -> None:
+    url = "https://api.telegram.org/bot123456789:AAE-secret_Token0/sendPhoto"
+    error = ConnectionError(f"POST {url} failed; xoxb-1-2-abc refused")
+    shown = error_text(error)
+    assert shown.startswith("ConnectionError: POST https://api.telegram.org/bot***/sendPhoto")
+    assert "AAE-secret" not in shown and "xoxb-" not in shown
+    assert len(error_text(ValueError("x" * 2000))) == 500

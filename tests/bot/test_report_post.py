@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 
@@ -15,10 +16,12 @@ from bot.sandbox.slack import SlackSandbox
 from bot.sandbox.telegram import TelegramSandbox
 from storage import reporting
 from storage.repository import SqlRepository
+from storage.tables import report_run
 from surveys.anonymity import Anonymity
 from surveys.bank import load_bank
 from surveys.model import Answer, IsoWeek, Side
 from surveys.records import ReportStatus
+from surveys.report import WeekReport
 
 WEEK = IsoWeek(2026, 47)
 GROUP_CHAT = -100123
@@ -204,3 +207,23 @@ async def test_a_report_channel_the_bot_cannot_see_fails_with_a_clear_reason(
     assert failed.error is not None and "#board was not found" in failed.error
     assert "slack.report_channel" in failed.error
     assert not [c for c in slack_sandbox.calls if c.method.startswith("files.")]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_failed_post_is_recorded_without_the_token_in_its_error(
+    repository: SqlRepository,
+) -> None:
+    report = await _report(repository)
+
+    async def refused(report: WeekReport, png: bytes) -> str:
+        raise ConnectionError("POST https://api.telegram.org/bot123456789:AAE-secret_Token0/x")
+
+    [failed] = await publish_week(
+        report=report, runs=repository, posters={"telegram": refused},
+        clock=FixedClock(), sleep=_no_sleep,
+    )  # fmt: skip
+    assert failed.outcome == "failed" and failed.error is not None
+    assert "AAE-secret" not in failed.error and "bot***/x" in failed.error
+    async with repository.engine.connect() as connection:
+        stored = (await connection.execute(sa.select(report_run.c.last_error))).scalar_one()
+    assert stored == failed.error
