@@ -27,6 +27,7 @@ from bot.telegram.adapter import TelegramMessenger
 from bot.telegram.handlers import TelegramHandlers
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import Pacer
+from bot.telegram.request import DEFAULT_POOL_SIZE, AiohttpRequest
 from bot.telegram.texts import COMMANDS
 from bot.telegram.texts import text as tg_text
 from surveys.customers import Customers, CustomerSettings
@@ -180,6 +181,7 @@ def build_telegram(
     concurrent_updates: int = 16,
     poll_timeout: float = 10.0,
     outbound_parallel: int = 8,
+    connection_pool_size: int = DEFAULT_POOL_SIZE,
 ) -> TelegramRuntime:
     """Build (but do not start) the Telegram runtime from the config."""
     token = config.secrets.telegram_bot_token
@@ -192,6 +194,8 @@ def build_telegram(
         .base_url(api_url)
         .base_file_url(_file_url(api_url))
         .concurrent_updates(concurrent_updates)
+        .request(AiohttpRequest(connection_pool_size=connection_pool_size))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if config.telegram.mode == "webhook":
         builder = builder.updater(None)
