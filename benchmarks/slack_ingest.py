@@ -3,8 +3,10 @@
 Open loop: ``--rate`` clicks a second for ``--seconds`` (default 600/s for 30 s), each a
 different employee's first answer plus a share of double clicks; p50/p99 time to the ack and
 answers stored / lost / duplicated. Ceiling: answers durably stored per second with
-``--inflight`` clicks in flight, against a bare Bolt endpoint that only acks, same machine.
-Runs on SQLite and, when reachable, PostgreSQL. Prints one JSON line last.
+``--inflight`` clicks in flight, against a bare Bolt endpoint that only acks, same machine;
+also a bare Bolt endpoint that acks and calls chat.update, storing nothing: the most that any
+handler which shows each click's result can reach here. Runs on SQLite and, when reachable,
+PostgreSQL. Prints one JSON line last.
 """
 
 from __future__ import annotations
@@ -312,17 +314,23 @@ async def _bot(url: str, api_url: str) -> tuple[Any, Any, Any]:
     return runtime, repository, engine
 
 
-async def _bare(api_url: str) -> Any:
+async def _bare(api_url: str, session: aiohttp.ClientSession, *, update: bool = False) -> Any:
+    """A bare Bolt endpoint that only acks, or (``update``) acks and then calls chat.update."""
     from slack_bolt.async_app import AsyncApp
     from slack_sdk.web.async_client import AsyncWebClient
 
-    app = AsyncApp(
-        client=AsyncWebClient(token="xoxb-bench", base_url=api_url), signing_secret=SECRET
-    )
+    client = AsyncWebClient(token="xoxb-bench", base_url=api_url)
+    client.session = session  # one pool, as the bot's runtime has
+    app = AsyncApp(client=client, signing_secret=SECRET, process_before_response=update)
 
     @app.action(__import__("re").compile(r"^pulse_answer_\d+$"))
-    async def only_ack(ack: Any) -> None:
+    async def only_ack(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
+        if update:
+            container = body["container"]
+            await client.chat_update(
+                channel=container["channel_id"], ts=container["message_ts"], text="Recorded"
+            )
 
     async def handle(request: web.Request) -> web.Response:
         from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -369,22 +377,33 @@ async def _measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         await runner.cleanup()
         await runtime.stop()
         await engine.dispose()
-    bare_runner, bare_endpoint = await _serve(await _bare(api_url))
+    rates = {}
     try:
-        bare = await asyncio.to_thread(
-            _run_generator, "closed", bare_endpoint, ceiling_clicks, args.inflight
-        )
-        bare_rate = bare["ok"] / bare["elapsed"]
+        for update in (False, True):
+            session = aiohttp.ClientSession()
+            routes = await _bare(api_url, session, update=update)
+            bare_runner, bare_endpoint = await _serve(routes)
+            try:
+                bare = await asyncio.to_thread(
+                    _run_generator, "closed", bare_endpoint, ceiling_clicks, args.inflight
+                )
+                rates[update] = bare["ok"] / bare["elapsed"]
+            finally:
+                await bare_runner.cleanup()
+                await session.close()
     finally:
-        await bare_runner.cleanup()
         stub.stop()
         if drop is not None:
             drop()
+    bare_rate, confirming_rate = rates[False], rates[True]
     return {
         "open_loop": open_loop,
         "ceiling_stored_per_s": round(pulse_rate, 1),
         "bare_bolt_acks_per_s": round(bare_rate, 1),
         "ceiling_ratio": round(pulse_rate / bare_rate, 3),
+        # What any handler that shows each click's result costs, before storing anything:
+        "bare_bolt_ack_and_chat_update_per_s": round(confirming_rate, 1),
+        "ack_and_update_ratio_to_bare": round(confirming_rate / bare_rate, 3),
     }
 
 
