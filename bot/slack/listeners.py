@@ -1,7 +1,8 @@
 """Bolt listeners: a click, a skip, a comment or a home action becomes one core call.
 
 Every interactive listener acks first, then calls the core, then shows only what the core
-says is stored. A failed ``chat.update`` is logged; the answer it would have shown stays.
+says is stored: through the click's response_url, or chat.update when that fails. A failed
+update is logged; the answer it would have shown stays.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.slack import blocks
 from bot.slack.home import publish_home
@@ -100,9 +103,11 @@ class PulseListeners:
         """Render a reply: the updated message when stored, else a note only the person sees."""
         container = body.get("container") or {}
         channel, ts = container.get("channel_id"), container.get("message_ts")
+        response_url = body.get("response_url")
         if reply.outcome.stored and reply.state is not None:
-            await self._update(
+            await self._replace(
                 client,
+                response_url=response_url,
                 channel=channel,
                 ts=ts,
                 blocks=blocks.pulse_blocks(reply.state, framing=self.settings.framing),
@@ -111,8 +116,9 @@ class PulseListeners:
             return
         if reply.outcome is Outcome.CLOSED:
             lang = reply.state.lang if reply.state else self.settings.default_language
-            await self._update(
+            await self._replace(
                 client,
+                response_url=response_url,
                 channel=channel,
                 ts=ts,
                 blocks=blocks.closed_blocks(reply.state, lang=lang),
@@ -208,6 +214,35 @@ class PulseListeners:
         await publish_home(
             client, user_id=user, home=home, organisation=self.settings.framing.organisation
         )
+
+    async def _replace(
+        self,
+        client: AsyncWebClient,
+        *,
+        response_url: Any,
+        channel: Any,
+        ts: Any,
+        blocks: list[dict[str, Any]],
+        text: str,
+    ) -> None:
+        """Show a click's result in place: through the click's response_url, else chat.update.
+
+        A response_url is the click's own and is not held to chat.update's workspace-wide
+        tier (about 50 a minute), so a Monday-morning burst of clicks is confirmed to everyone.
+        """
+        if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
+            hook = AsyncWebhookClient(url=response_url, session=client.session, timeout=10)
+            message = {"replace_original": True, "text": text, "blocks": blocks}
+            try:
+                sent = await hook.send_dict(message)
+            except (*_UPDATE_ERRORS, aiohttp.ClientError):
+                log.warning("response_url failed; updating with chat.update", exc_info=True)
+            else:
+                if sent.status_code == 200:
+                    return
+                log.warning("response_url refused; updating with chat.update",
+                            extra={"status": sent.status_code})  # fmt: skip
+        await self._update(client, channel=channel, ts=ts, blocks=blocks, text=text)
 
     async def _update(self, client: AsyncWebClient, *, channel: Any, ts: Any, **shown: Any) -> None:
         if not channel or not ts:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.sandbox.faults import Fault
+from bot.sandbox.faults import Fault, apply_fault
 from bot.sandbox.slack.delivery import BotReply, Signing
 from bot.sandbox.slack.limits import RateLimit
 from bot.sandbox.slack.socket import NoSocketConnection
@@ -179,6 +179,9 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         )
 
     async def respond(request: web.Request) -> web.StreamResponse:
+        fault = sandbox.faults.take("response_url")
+        if fault is not None:
+            return await apply_fault(request, fault)
         if not sandbox.person.respond(request.match_info["token"], await _body(request)):
             return web.json_response({"ok": False, "error": "no_such_response_url"}, status=404)
         return web.json_response({"ok": True})

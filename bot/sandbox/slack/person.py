@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.slack import payloads
@@ -14,16 +16,35 @@ from bot.sandbox.slack.state import BOT_USER_ID, Message, User, View, Workspace
 JSON = dict[str, Any]
 
 
+RESPONSE_URL_USES = 5  # Slack: a response_url may be used up to five times
+RESPONSE_URL_LIFETIME = 30 * 60.0  # within thirty minutes of the click
+
+
+@dataclass
+class _ResponseUrl:
+    channel: str
+    ts: str
+    user: str
+    expires: float
+    uses: int = 0
+
+
 class Person:
     """What people do in the stand-in's workspace, delivered to the bot as Slack would."""
 
     def __init__(
-        self, *, workspace: Workspace, deliverer: Deliverer, base_url: Callable[[], str]
+        self,
+        *,
+        workspace: Workspace,
+        deliverer: Deliverer,
+        base_url: Callable[[], str],
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ws = workspace
         self.deliverer = deliverer
         self._base_url = base_url
-        self._responses: dict[str, tuple[str, str, str]] = {}  # token -> (channel, ts, user)
+        self.now = now  # the clock response_urls expire by
+        self._responses: dict[str, _ResponseUrl] = {}
 
     def _user(self, user_id: str) -> User:
         user = self.ws.user_by_id(user_id)
@@ -70,7 +91,9 @@ class Person:
         assert found is not None
         block_id, button = found
         token = secrets.token_hex(12)
-        self._responses[token] = (message.channel, message.ts, user.id)
+        self._responses[token] = _ResponseUrl(
+            message.channel, message.ts, user.id, expires=self.now() + RESPONSE_URL_LIFETIME
+        )
         payload = payloads.block_actions(
             user=user,
             channel=self.ws.channels[message.channel],
@@ -153,11 +176,16 @@ class Person:
         )
 
     def respond(self, token: str, body: JSON) -> bool:
-        """A POST to a response_url: replace, delete, or add a message; False if unknown."""
+        """A POST to a response_url: replace, delete, or add a message.
+
+        False if the URL is unknown, used ``RESPONSE_URL_USES`` times already or older than
+        ``RESPONSE_URL_LIFETIME`` seconds, as Slack allows.
+        """
         target = self._responses.get(token)
-        if target is None:
+        if target is None or target.uses >= RESPONSE_URL_USES or self.now() > target.expires:
             return False
-        channel, ts, user_id = target
+        target.uses += 1
+        channel, ts, user_id = target.channel, target.ts, target.user
         original = self.ws.find_message(channel, ts)
         blocks = with_block_ids(body.get("blocks") or [])
         if body.get("delete_original") and original is not None:

@@ -46,7 +46,10 @@ class SlackSandbox:
         self.socket = SocketHub(ack_timeout=ack_timeout)
         self.deliverer = Deliverer(signing_secret=signing_secret, hub=self.socket, wall=wall)
         self.person = Person(
-            workspace=self.workspace, deliverer=self.deliverer, base_url=lambda: self.base_url
+            workspace=self.workspace,
+            deliverer=self.deliverer,
+            base_url=lambda: self.base_url,
+            now=now,
         )
         self.web_api = WebApi(
             workspace=self.workspace,

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -236,3 +237,23 @@ async def test_opening_the_app_home_sends_the_event(slack_sandbox: SlackSandbox,
     assert event["tab"] == "home"
     home = slack_sandbox.received(ada.id)["home"]
     assert home["blocks"][0]["text"]["text"] == "Paused: no"
+
+
+async def test_a_response_url_works_five_times_within_thirty_minutes(
+    slack_sandbox: SlackSandbox, bot: Bot
+) -> None:
+    ada = slack_sandbox.add_user(name="ada")
+    await bot.client.chat_postMessage(channel=ada.id, text="q", blocks=_question())
+    for _ in range(2):
+        await slack_sandbox.click(ada.id, action_id="answer", value="2")
+    first, second = (click["response_url"] for click in bot.seen.clicks)
+    async with aiohttp.ClientSession() as session:
+
+        async def respond(url: str) -> int:
+            async with session.post(url, json={"replace_original": True, "text": "ok"}) as got:
+                return got.status
+
+        assert [await respond(first) for _ in range(6)] == [200] * 5 + [404]
+        started = slack_sandbox.person.now()
+        slack_sandbox.person.now = lambda: started + 30 * 60 + 1
+        assert await respond(second) == 404

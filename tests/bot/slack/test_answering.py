@@ -211,6 +211,7 @@ async def test_a_slack_error_on_the_update_never_loses_the_stored_answer(
 ) -> None:
     ada = slack_bot.sandbox.add_user(name="ada")
     sent = await slack_bot.send(ada)
+    slack_bot.sandbox.inject_fault("response_url", Fault(kind="status", status=500))
     slack_bot.sandbox.inject_fault("chat.update", Fault(kind="status", status=500))
 
     reply = await slack_bot.sandbox.click(
@@ -230,3 +231,27 @@ async def test_a_slack_error_on_the_update_never_loses_the_stored_answer(
     )
     await eventually(lambda: _has(slack_bot, ada, "Recorded: 6"), what="the update")
     assert await _stored(slack_bot) == {"effort.employee": {6: 1}}
+
+
+async def test_a_click_is_confirmed_through_its_response_url_not_chat_update(
+    slack_bot: SlackBot,
+) -> None:
+    ada = slack_bot.sandbox.add_user(name="ada")
+    sent = await slack_bot.send(ada)
+    await slack_bot.sandbox.click(
+        ada.id, action_id="pulse_answer_5", value=encode(Choice(sent.token, 0, 5))
+    )
+    await eventually(lambda: _has(slack_bot, ada, "Recorded: 5"), what="the confirmation")
+    assert "chat.update" not in [c.method for c in slack_bot.sandbox.calls]
+
+
+async def test_a_refused_response_url_falls_back_to_chat_update(slack_bot: SlackBot) -> None:
+    ada = slack_bot.sandbox.add_user(name="ada")
+    sent = await slack_bot.send(ada)
+    slack_bot.sandbox.inject_fault("response_url", Fault(kind="status", status=404))
+    await slack_bot.sandbox.click(
+        ada.id, action_id="pulse_answer_2", value=encode(Choice(sent.token, 0, 2))
+    )
+    await eventually(lambda: _has(slack_bot, ada, "Recorded: 2"), what="the confirmation")
+    assert [c.method for c in slack_bot.sandbox.calls].count("chat.update") == 1
+    assert await _stored(slack_bot) == {"effort.employee": {2: 1}}
