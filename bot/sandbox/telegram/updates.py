@@ -49,9 +49,16 @@ class UpdateQueue:
         """The oldest pending updates, without confirming them."""
         return list(self._pending[:limit])
 
+    def pending(self) -> list[dict[str, Any]]:
+        """Every pending update, oldest first (the queue's own list: do not change it)."""
+        return self._pending
+
     def drop(self, update_id: int) -> None:
-        """Remove one delivered update."""
-        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        """Remove one delivered update (found from the oldest: deliveries run near the head)."""
+        for index, update in enumerate(self._pending):
+            if update["update_id"] == update_id:
+                del self._pending[index]
+                return
 
     def clear(self) -> None:
         """Drop every pending update."""

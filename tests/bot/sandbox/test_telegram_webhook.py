@@ -100,3 +100,53 @@ async def test_delete_webhook_returns_to_polling_and_can_drop_pending(
     telegram_sandbox.send_text(42, "kept")
     [update] = await telegram_bot.get_updates(timeout=0)
     assert update.message is not None and update.message.text == "kept"
+
+
+async def test_chats_are_delivered_side_by_side_each_in_order(
+    telegram_sandbox: TelegramSandbox, telegram_bot: Bot
+) -> None:
+    """Up to max_connections requests at once; a chat's next update waits for the last."""
+    release = asyncio.Event()
+    open_requests: list[tuple[int, str]] = []
+    arrived: list[tuple[int, str]] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        message = (await request.json())["message"]
+        seen = (message["chat"]["id"], message["text"])
+        open_requests.append(seen)
+        await release.wait()
+        arrived.append(seen)
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/telegram", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+        await telegram_bot.set_webhook(url, max_connections=2)
+        for user_id in (1, 2, 3):
+            telegram_sandbox.add_user(user_id, first_name=f"U{user_id}")
+        telegram_sandbox.send_text(1, "first")
+        telegram_sandbox.send_text(1, "second")
+        telegram_sandbox.send_text(2, "hello")
+        telegram_sandbox.send_text(3, "hi")
+        for _ in range(100):
+            if len(open_requests) == 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        # Two connections: chat 1's first update and chat 2's; chat 1's second one waits.
+        assert open_requests == [(1, "first"), (2, "hello")]
+        release.set()
+        for _ in range(200):
+            if len(arrived) == 4:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(arrived) == [(1, "first"), (1, "second"), (2, "hello"), (3, "hi")]
+        assert arrived.index((1, "first")) < arrived.index((1, "second"))
+        assert (await telegram_bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await telegram_bot.delete_webhook()
+        await runner.cleanup()
