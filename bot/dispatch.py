@@ -13,7 +13,9 @@ import asyncio
 import datetime as dt
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.delivery_state import DeliveryContext, Verdict
 from bot.logs import error_text
@@ -33,6 +35,14 @@ from surveys.ports import (
 from surveys.records import DeliveryRecord, PersonRecord
 
 log = logging.getLogger(__name__)
+
+
+RECORD_ATTEMPTS = 3  # tries to store a send's outcome before leaving the row to recovery
+RECORD_RETRY_DELAY = 1.0  # seconds, times the attempt number
+
+
+class NotRecorded(Exception):
+    """A platform call was made but its outcome could not be stored."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class DispatchStats:
     cancelled: int = 0
     handed_back: int = 0
     rate_limited: int = 0
+    unrecorded: int = 0  # sent (or tried) but the outcome could not be stored; left claimed
 
     @property
     def handled(self) -> int:
@@ -167,6 +178,11 @@ class Dispatcher:
             await self._send(row, verdict, stats)
         except asyncio.CancelledError:
             raise
+        except NotRecorded:
+            # The platform was called; its outcome could not be stored. Left claimed, the row
+            # is marked unknown by recover_stale and never sent again.
+            log.exception("could not record a send; left for recovery", extra={"delivery": row.id})
+            stats.unrecorded += 1
         except Exception:
             # A bug before the send: nothing was sent, the row goes back for a later try.
             log.exception("could not prepare a message", extra={"delivery": row.id})
@@ -208,13 +224,29 @@ class Dispatcher:
                 stats.unknown += 1
                 raise
             except Exception as error:  # every failure is recorded below
-                await self._record_failure(row, verdict, error, stats)
+                await self._recorded(row, partial(self._record_failure, row, verdict, error, stats))
             else:
-                await asyncio.shield(
-                    self._repo.mark_sent(row.id, message_id=ref, now=self._clock.now())
-                )
+                sent = partial(self._repo.mark_sent, row.id, message_id=ref, now=self._clock.now())
+                await self._recorded(row, sent)
                 stats.sent += 1
             return
+
+    async def _recorded(self, row: DeliveryRecord, write: Callable[[], Awaitable[object]]) -> None:
+        """Store what a platform call did, retrying briefly; never hand the row back after it.
+
+        If the database stays away, the row stays claimed: ``recover_stale`` later marks it
+        unknown, so a message that may have reached the person is never sent again.
+        """
+        for attempt in range(1, RECORD_ATTEMPTS + 1):
+            try:
+                await asyncio.shield(write())
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                if attempt == RECORD_ATTEMPTS:
+                    raise NotRecorded(row.id) from error
+                await self._clock.sleep(RECORD_RETRY_DELAY * attempt)
 
     async def _record_failure(
         self, row: DeliveryRecord, verdict: Verdict, error: Exception, stats: DispatchStats
