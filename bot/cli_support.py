@@ -29,9 +29,14 @@ def default_config_path() -> Path:
 
 
 def fail(lines: list[str]) -> typer.Exit:
-    """Print each line to stderr and return the exit (status 2) for the caller to raise."""
+    """Print each line to stderr and return the exit (status 2) for the caller to raise.
+
+    Token-shaped text is masked: a library's error can quote the token it was given.
+    """
+    from bot.logs import mask_tokens
+
     for line in lines:
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
+        err.print(mask_tokens(line), markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
 
 

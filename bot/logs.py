@@ -21,12 +21,17 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 _QUIET = ("httpx", "httpcore", "apscheduler.executors", "aiohttp.access")
 
 
+def mask_tokens(text: str) -> str:
+    """``text`` with anything shaped like a Slack or Telegram token replaced by ``***``."""
+    return _TOKEN_SHAPES.sub("***", text)
+
+
 def error_text(error: BaseException, *, limit: int = 500) -> str:
     """An exception as one line to store or show (``Type: message``), token-shaped text masked.
 
     Stored errors end up in ``pulse status``; the Bot API's URLs carry the bot token.
     """
-    return _TOKEN_SHAPES.sub("***", f"{type(error).__name__}: {error}")[:limit]
+    return mask_tokens(f"{type(error).__name__}: {error}")[:limit]
 
 
 class SecretMask(logging.Filter):

@@ -69,3 +69,12 @@ def test_a_stored_error_never_carries_a_token() -> None:
     assert shown.startswith("ConnectionError: POST https://api.telegram.org/bot***/sendPhoto")
     assert "AAE-secret" not in shown and "xoxb-" not in shown
     assert len(error_text(ValueError("x" * 2000))) == 500
+
+
+def test_a_command_line_error_never_prints_a_token(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli_support import fail
+
+    exit_ = fail(["report 2026-W47: The token `987654321:AAHsecretSecret_xyz` was rejected."])
+    printed = capsys.readouterr().err
+    assert exit_.exit_code == 2
+    assert "AAHsecret" not in printed and "The token `***` was rejected" in printed
