@@ -124,12 +124,16 @@ class PulseAnswers:
         if index in state.answers:
             return self._reply(Outcome.UNCHANGED, state, value=state.answers[index])
         try:
-            await self._repo.record_skip(
+            stored = await self._repo.record_skip(
                 token=token, item=state.items[index].key, now=self._clock.now()
             )
         except Exception:
             log.exception("could not store a skip")
             return self._reply(Outcome.STORE_FAILED, state)
+        if stored is AnswerOutcome.CLOSED:  # the window closed since the context was read
+            return self._reply(Outcome.CLOSED, state)
+        if stored not in (AnswerOutcome.RECORDED, AnswerOutcome.UNCHANGED):
+            return self._reply(Outcome.INVALID, state)
         return self._reply(Outcome.SKIPPED, state.with_skip(index))
 
     async def comment(self, *, token: str, body: str, platform_user_id: str) -> Reply:

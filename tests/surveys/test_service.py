@@ -131,6 +131,23 @@ async def test_comment_limits(repository: SqlRepository) -> None:
     assert await _count(repository, comment) == 0
 
 
+async def test_a_skip_the_store_refuses_is_not_shown_as_skipped(
+    repository: SqlRepository,
+) -> None:
+    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    service, token = await _setup(repository, clock)
+    for stored, shown in ((AnswerOutcome.CLOSED, Outcome.CLOSED),
+                          (AnswerOutcome.UNKNOWN_TOKEN, Outcome.INVALID)):  # fmt: skip
+
+        async def refused(**_: object) -> AnswerOutcome:
+            return stored  # noqa: B023 - used before the loop moves on
+
+        repository.record_skip = refused  # type: ignore[method-assign]
+        reply = await service.skip(token=token, index=0, platform_user_id="U1")
+        assert reply.outcome is shown and not reply.outcome.stored
+        assert reply.state is not None and reply.state.skipped == frozenset()
+
+
 async def test_a_store_failure_says_try_again(repository: SqlRepository) -> None:
     clock = ManualClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
