@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlparse
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from bot.config_models import HttpUrl, Section, problem
 
@@ -87,6 +87,10 @@ def _chat_id(value: object) -> int | str:
     raise problem(f"{value!r} is not a chat; use a numeric chat id or @channelname")
 
 
+# A segment is stored as the customer's group, a column of 64 characters.
+SegmentName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class Telegram(Section):
     """Customers answer in Telegram."""
 
@@ -95,8 +99,10 @@ class Telegram(Section):
     api_url: HttpUrl | None = None
     webhook_url: HttpUrl | None = None
     report_chat_id: Annotated[int | str, BeforeValidator(_chat_id)] | None = None
-    segments: dict[Annotated[str, AfterValidator(_payload)], str] = Field(default_factory=dict)
-    default_segment: str = "general"
+    segments: dict[Annotated[str, AfterValidator(_payload)], SegmentName] = Field(
+        default_factory=dict
+    )
+    default_segment: SegmentName = "general"
     rate: TelegramRate = Field(default_factory=TelegramRate)
 
     @model_validator(mode="after")

@@ -69,6 +69,9 @@ async def workspace_members(client: AsyncWebClient) -> list[Member]:
             return members
 
 
+MAX_TEAM = 64  # a team is stored as the person's group, a column of 64 characters
+
+
 def parse_roster(text: str, *, name: str) -> list[dict[str, str]]:
     """Rows of a roster file (``user``, ``team``, ``timezone``, ``language``) as plain dicts."""
     if name.lower().endswith((".yaml", ".yml")):
@@ -90,6 +93,10 @@ def parse_roster(text: str, *, name: str) -> list[dict[str, str]]:
     for number, row in enumerate(rows, start=1):
         if not (row.get("user") or row.get("email")):
             raise RosterFileError(f"{name}: entry {number} has no user (a user id or an e-mail)")
+        if len(row.get("team") or "") > MAX_TEAM:
+            raise RosterFileError(
+                f"{name}: entry {number} has a team name longer than {MAX_TEAM} characters"
+            )
     return rows
 
 

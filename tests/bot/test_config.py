@@ -181,6 +181,11 @@ def test_empty_sections_are_the_defaults() -> None:
             "use 1-64 of A-Z a-z 0-9 _ -",
         ),
         (
+            {"telegram": {"segments": {"vip": "x" * 65}}},
+            "telegram.segments.vip: '" + "x" * 56 + "...' is not allowed "
+            "(String should have at most 64 characters)",
+        ),
+        (
             {"slack": {"report_channel": "leadership"}},
             "slack.report_channel: 'leadership' is not a channel; "
             "use #name (lowercase) or an id such as C0123ABCD",

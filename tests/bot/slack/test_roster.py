@@ -129,3 +129,5 @@ def test_a_broken_roster_file_names_the_problem() -> None:
         parse_roster("user,team\n,sales\n", name="people.csv")
     with pytest.raises(RosterFileError, match=r"people\.yaml: expected a list"):
         parse_roster("just text", name="people.yaml")
+    with pytest.raises(RosterFileError, match="entry 2 has a team name longer than 64"):
+        parse_roster(f"user,team\nU1,sales\nU2,{'t' * 65}\n", name="people.csv")
