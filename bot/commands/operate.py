@@ -51,7 +51,7 @@ def status(config: ConfigOption = None) -> None:
     for column in ("side", "planned", "sent", "answered", "rate", "failed", "unknown", "pending"):
         table.add_column(column, justify="left" if column == "side" else "right")
     for side in summaries:
-        table.add_row(*_row(side))
+        table.add_row(*_row(side, min_respondents=cfg.anonymity.min_respondents))
     out.print(table)
     for line in _next_jobs(cfg, next_due=next_due, paused=paused):
         out.print(line, markup=False, highlight=False)
@@ -66,10 +66,15 @@ def status(config: ConfigOption = None) -> None:
         )
 
 
-def _row(side: SideWeek) -> list[str]:
-    rate = "—" if side.response_rate is None else f"{side.response_rate:.0%}"
-    values = (side.planned, side.sent, side.answered, rate, side.failed, side.unknown, side.pending)
-    return [side.side.value, *(str(value) for value in values)]
+def _row(side: SideWeek, *, min_respondents: int) -> list[str]:
+    """One side's counts; how many answered (and the rate) only from ``min_respondents`` on."""
+    if side.answered < min_respondents:
+        answered, rate = f"< {min_respondents}", "—"
+    else:
+        answered = str(side.answered)
+        rate = "—" if side.response_rate is None else f"{side.response_rate:.0%}"
+    counts = (side.planned, side.sent, answered, rate, side.failed, side.unknown, side.pending)
+    return [side.side.value, *(str(value) for value in counts)]
 
 
 def _next_jobs(cfg: Config, *, next_due: dt.datetime | None, paused: bool) -> list[str]:

@@ -47,3 +47,14 @@ def test_status_shows_counts_and_a_report_that_was_not_posted(tmp_path: Path) ->
     assert f"report {week} to slack NOT POSTED (failed, 1 attempts)" in result.output
     assert "channel_not_found" in result.output
     assert "to telegram" not in result.output  # the posted one is not listed
+
+
+def test_how_many_answered_is_shown_only_from_the_anonymity_threshold() -> None:
+    from bot.commands.operate import _row
+    from storage.operations import SideWeek
+    from surveys.model import Side
+
+    few = _row(SideWeek(Side.EMPLOYEE, planned=9, sent=9, answered=4), min_respondents=5)
+    enough = _row(SideWeek(Side.EMPLOYEE, planned=9, sent=9, answered=6), min_respondents=5)
+    assert few[3:5] == ["< 5", "—"]
+    assert enough[3:5] == ["6", "67%"]
