@@ -71,6 +71,17 @@ async def people_asked(engine: AsyncEngine, week: IsoWeek) -> dict[Side, int]:
     return {Side(side): int(n) for side, n in rows}
 
 
+async def pulse_items(engine: AsyncEngine, week: IsoWeek) -> dict[Side, frozenset[str]]:
+    """Per side, the item keys the week's pulses included (as planned, answered or not)."""
+    statement = sa.select(pulse.c.side, pulse.c["items"]).where(pulse.c.week == week_text(week))
+    async with engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    included: dict[Side, frozenset[str]] = {side: frozenset() for side in Side}
+    for side, items in rows:
+        included[Side(side)] = included[Side(side)] | frozenset(items or ())
+    return included
+
+
 async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
     """Everything :func:`surveys.report.build_report` needs for ``week`` and its trend."""
     first = week.shift(-max(trend_weeks - 1, 1))
@@ -78,6 +89,7 @@ async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) 
         histograms=await answer_histograms(engine, first=first, last=week),
         comments=await week_comments(engine, week),
         asked=await people_asked(engine, week),
+        pulsed=await pulse_items(engine, week),
     )
 
 

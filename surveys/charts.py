@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from surveys.report import MirroredDimension, Score, WeekReport
-from surveys.report_text import gap_label, headline, side_name, text
+from surveys.report_text import headline, mirror_label, text
 
 WIDTH_IN, HEIGHT_IN, DPI = 16.0, 9.0, 100
 EMPLOYEE_COLOUR = "#0072B2"  # Okabe-Ito blue
@@ -47,10 +47,12 @@ def render_png(figure: Figure) -> bytes:
 
 
 def sorted_by_gap(report: WeekReport) -> list[MirroredDimension]:
-    """Mirrored dimensions, largest gap first; those without a gap last, in bank order."""
+    """Mirrored dimensions, largest gap first; then those without a gap, in bank order,
+    the ones the week's pulses did not ask last."""
     known = [d for d in report.mirrored if d.gap.estimate is not None]
     unknown = [d for d in report.mirrored if d.gap.estimate is None]
     known.sort(key=lambda d: -(d.gap.estimate.value if d.gap.estimate else 0.0))
+    unknown.sort(key=lambda d: len(d.not_asked))
     return known + unknown
 
 
@@ -67,10 +69,7 @@ def mirror_figure(report: WeekReport, lang: str | None = None) -> Figure:
     for y, dim in zip(positions, rows, strict=True):
         _draw_side(axes, dim.inside.score, y=y + 0.12, colour=EMPLOYEE_COLOUR, marker="o")
         _draw_side(axes, dim.outside.score, y=y - 0.12, colour=CUSTOMER_COLOUR, marker="s")
-        missing = [f.side for f in (dim.inside, dim.outside) if f.score is None]
-        label = gap_label(dim.gap, lang=lang, fewer_than=fewer)
-        if len(missing) == 1:
-            label = f"{side_name(missing[0], lang)}: {fewer}"
+        label = mirror_label(dim, lang=lang, fewer_than=fewer)
         labels.append((label, dim.gap.estimate is not None))
     axes.set_yticks(positions, [d.title for d in rows], fontsize=13)
     axes.set_xlim(0, 100)

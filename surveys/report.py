@@ -3,7 +3,8 @@
 Input is already aggregated: per (week, side, item) a histogram of answer values, the
 week's comments and how many people each side was asked. Every figure goes through
 :func:`surveys.metrics.summarise`, so a group below the anonymity threshold carries no
-number at all, only the text "fewer than k answers".
+number at all, only the text "fewer than k answers". An item the week's pulses did not
+include (known from the plan, not from the answers) says "not asked this week" instead.
 
 Respondents per pulse are counted as the largest n over the side's numeric items that
 week: answers are anonymous, so the people who answered are not known, but nobody
@@ -43,11 +44,14 @@ class ReportInput:
             from the trend's first week to the report's week.
         comments: the report week's comments.
         asked: per side, how many people were asked in the report week.
+        pulsed: per side, the item keys the report week's pulses included; None when not
+            known, and then every item counts as asked.
     """
 
     histograms: Mapping[HistogramKey, Histogram]
     comments: Sequence[CommentRecord] = ()
     asked: Mapping[Side, int] = field(default_factory=dict)
+    pulsed: Mapping[Side, frozenset[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,18 @@ class Shift:
 
 @dataclass(frozen=True)
 class SideFigures:
-    """One side of a dimension in the report week, and its change from last week."""
+    """One side of a dimension in the report week, and its change from last week.
+
+    ``asked`` is False when the week's pulses did not include the item; ``hidden`` then
+    says "not asked this week" rather than "fewer than k answers".
+    """
 
     side: Side
     item: str
     score: Score | None
     hidden: str | None
     change: Shift
+    asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,11 @@ class MirroredDimension:
     outside: SideFigures
     gap: Shift
     trend: tuple[TrendPoint, ...]
+
+    @property
+    def not_asked(self) -> tuple[Side, ...]:
+        """The sides whose pulses did not include this dimension in the report week."""
+        return tuple(f.side for f in (self.inside, self.outside) if not f.asked)
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,14 @@ class WeekReport:
         return Suppressed(0, self.min_respondents).text_in(lang or self.language)
 
 
+def not_asked_text(lang: str) -> str:
+    """ "not asked this week" in ``lang`` (English fallback)."""
+    return _NOT_ASKED.get(lang) or _NOT_ASKED["en"]
+
+
+_NOT_ASKED = {"en": "not asked this week", "de": "diese Woche nicht gefragt"}
+
+
 def build_report(
     *,
     week: IsoWeek,
@@ -176,7 +198,7 @@ def build_report(
     if trend_weeks < 1:
         raise ValueError(f"trend_weeks must be at least 1, not {trend_weeks}")
     weeks = tuple(week.shift(offset) for offset in range(1 - trend_weeks, 1))
-    figures = _Figures(data=data, anonymity=anonymity, lang=lang)
+    figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week)
     mirrored = tuple(
         _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
         for dim in bank.mirrored()
@@ -209,10 +231,13 @@ def build_report(
 class _Figures:
     """Summaries of (week, item), computed once each."""
 
-    def __init__(self, *, data: ReportInput, anonymity: Anonymity, lang: str) -> None:
+    def __init__(
+        self, *, data: ReportInput, anonymity: Anonymity, lang: str, week: IsoWeek
+    ) -> None:
         self._data = data
         self._anonymity = anonymity
         self._lang = lang
+        self._week = week
         self._cache: dict[tuple[IsoWeek, str], Summary | Suppressed] = {}
 
     def summary(self, week: IsoWeek, item: Item) -> Summary | Suppressed:
@@ -225,9 +250,19 @@ class _Figures:
             )
         return self._cache[key]
 
+    def asked(self, week: IsoWeek, item: Item) -> bool:
+        """False only for the report week's items that no pulse included and nobody answered."""
+        pulsed = self._data.pulsed
+        if pulsed is None or week != self._week or item.key in pulsed.get(item.side, ()):
+            return True
+        return bool(self._data.histograms.get((week, item.side, item.key)))
+
     def side(self, week: IsoWeek, item: Item) -> SideFigures:
         current = self.summary(week, item)
         moved = change(current=current, previous=self.summary(week.shift(-1), item))
+        if not self.asked(week, item):
+            hidden = not_asked_text(self._lang)
+            return SideFigures(item.side, item.key, None, hidden, _shift(moved), asked=False)
         if isinstance(current, Suppressed):
             return SideFigures(
                 item.side, item.key, None, current.text_in(self._lang), _shift(moved)

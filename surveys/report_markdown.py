@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveys.report import WeekReport
-from surveys.report_text import gap_label, side_cell, side_name, summary, text
+from surveys.report_text import gap_label, mirror_label, side_cell, side_name, summary, text
 
 
 def markdown(report: WeekReport, lang: str | None = None) -> str:
@@ -22,7 +22,7 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
         "|---|---|---|---|",
     ]
     for dim in report.mirrored:
-        gap = gap_label(dim.gap, lang=lang, fewer_than=fewer)
+        gap = mirror_label(dim, lang=lang, fewer_than=fewer)
         if dim.gap.estimate is not None:
             gap += f" [{dim.gap.estimate.low:.0f} to {dim.gap.estimate.high:.0f}]"
         lines.append(

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from surveys.gaps import Verdict
 from surveys.model import Metric, Side
-from surveys.report import MirroredDimension, Score, Shift, SideFigures, WeekReport
+from surveys.report import (
+    MirroredDimension,
+    Score,
+    Shift,
+    SideFigures,
+    WeekReport,
+    not_asked_text,
+)
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -101,6 +108,23 @@ def gap_label(gap: Shift, *, lang: str, fewer_than: str) -> str:
         return fewer_than
     word = text("real" if gap.verdict is Verdict.REAL else "noise", lang)
     return f"{signed(gap.estimate.value)} {word}"
+
+
+def mirror_label(dim: MirroredDimension, *, lang: str, fewer_than: str) -> str:
+    """A mirrored row's label: the gap, or why there is none ("Customers: not asked this week").
+
+    A side without figures says why: the week's pulses did not include it, or fewer than k
+    answered. When both sides lack figures for the same reason, the reason is said once.
+    """
+    if dim.gap.estimate is not None:
+        return gap_label(dim.gap, lang=lang, fewer_than=fewer_than)
+    missing = [f for f in (dim.inside, dim.outside) if f.score is None]
+    reasons = [fewer_than if f.asked else not_asked_text(lang) for f in missing]
+    if not missing or (len(missing) == 2 and reasons[0] == reasons[1]):
+        return reasons[0] if missing else fewer_than
+    return "; ".join(
+        f"{side_name(f.side, lang)}: {why}" for f, why in zip(missing, reasons, strict=True)
+    )
 
 
 def native(score: Score, metric: Metric, lang: str) -> str:

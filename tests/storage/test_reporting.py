@@ -90,6 +90,20 @@ async def test_comments_and_people_asked(repository: SqlRepository) -> None:
     ]
     data = await reporting.report_input(engine, week=WEEK, trend_weeks=4)
     assert data.asked == {Side.CUSTOMER: 3} and len(data.comments) == 1
+    assert data.pulsed == {Side.CUSTOMER: frozenset(pulse.items), Side.EMPLOYEE: frozenset()}
+
+
+async def test_the_items_each_side_was_pulsed_about(repository: SqlRepository) -> None:
+    await add_pulse(repository, side=Side.EMPLOYEE, items=("effort.employee", "enps.employee"))
+    found = await reporting.pulse_items(repository.engine, WEEK)
+    assert found == {
+        Side.EMPLOYEE: frozenset({"effort.employee", "enps.employee"}),
+        Side.CUSTOMER: frozenset(),
+    }
+    assert await reporting.pulse_items(repository.engine, LAST) == {
+        Side.EMPLOYEE: frozenset(),
+        Side.CUSTOMER: frozenset(),
+    }
 
 
 def test_a_bad_file_is_refused_whole_with_line_numbers() -> None:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from bot.demo.run import DemoOptions, DemoResult, run_demo
 from storage.engine import create_engine
-from storage.reporting import answer_histograms
+from storage.reporting import answer_histograms, pulse_items
 from storage.tables import delivery, person
 from surveys.bank import load_bank
 from surveys.model import IsoWeek, Metric, Side
@@ -137,8 +137,10 @@ async def test_nothing_below_the_threshold_is_shown(demo: DemoResult) -> None:
         for figures in _sides(report):
             if figures["score"] is not None:
                 assert figures["score"]["n"] >= K
+            elif figures["asked"]:
+                assert figures["hidden"] == f"fewer than {K} answers"
             else:
-                assert f"fewer than {K}" in figures["hidden"]
+                assert figures["hidden"] == "not asked this week"
         for comments in report["comments"]:
             side = Side(comments["side"])
             writers = {who for (who, s), n in demo.ledger.comments.items() if s is side and n}
@@ -147,6 +149,24 @@ async def test_nothing_below_the_threshold_is_shown(demo: DemoResult) -> None:
         text = (demo.out / week / "report.md").read_text(encoding="utf-8")
         for n in range(1, K):
             assert f"n = {n}," not in text and f"n = {n}\n" not in text
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_not_asked_is_what_the_weeks_pulses_left_out(demo: DemoResult) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{demo.out / 'pulse-demo.db'}")
+    try:
+        pulsed = {week: await pulse_items(engine, IsoWeek.parse(week)) for week in demo.weeks}
+    finally:
+        await engine.dispose()
+    answered = demo.ledger.histograms()
+    not_asked = 0
+    for week in demo.weeks:
+        for figures in _sides(_report(demo, week)):
+            side, item = Side(figures["side"]), figures["item"]
+            included = item in pulsed[week][side] or (week, side, item) in answered
+            assert figures["asked"] is included, (week, item)
+            not_asked += not included
+    assert not_asked > 0  # the rotation leaves dimensions out every week
 
 
 @pytest.mark.asyncio(loop_scope="module")
