@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.runtime import StartupError
 from bot.telegram.adapter import TelegramMessenger
 from bot.telegram.handlers import TelegramHandlers
+from bot.telegram.ordering import ChatOrder
 from bot.telegram.outbound import Outbound
 from bot.telegram.pacing import Pacer
 from bot.telegram.request import DEFAULT_POOL_SIZE, AiohttpRequest
@@ -41,6 +42,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+# PTB's own figure for concurrent_updates(True). Taps wait on the database; with more of them
+# in flight the answer writer commits them in fewer, bigger transactions (measured: 3,000
+# taps in ~35 commits instead of ~450 at 16), and reads and writes are batched, so the pool
+# of database connections is not what bounds it.
+DEFAULT_CONCURRENT_UPDATES = 256
 
 
 class TelegramRuntime:
@@ -146,9 +152,10 @@ class TelegramRuntime:
             update = Update.de_json(data, self.application.bot)
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400, text="not an update")
-        # Queued, not awaited: Telegram sends a bot's updates one request at a time, so
-        # answering only after the handler ran would serialise every tap behind the one
-        # before it. The application handles queued updates like polled ones (concurrently).
+        # Queued, not awaited: Telegram sends a chat's next update only after this one was
+        # answered, over at most max_connections requests, so answering only after the
+        # handler ran would hold back every tap behind slow ones. The application handles
+        # queued updates like polled ones (concurrently).
         await self.application.update_queue.put(update)
         return web.Response(text="ok")
 
@@ -178,7 +185,7 @@ def build_telegram(
     answers: PulseAnswers,
     repository: Repository,
     clock: Clock,
-    concurrent_updates: int = 16,
+    concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES,
     poll_timeout: float = 10.0,
     outbound_parallel: int = 8,
     connection_pool_size: int = DEFAULT_POOL_SIZE,
@@ -193,7 +200,7 @@ def build_telegram(
         .token(token.get_secret_value())
         .base_url(api_url)
         .base_file_url(_file_url(api_url))
-        .concurrent_updates(concurrent_updates)
+        .concurrent_updates(ChatOrder(concurrent_updates))
         .request(AiohttpRequest(connection_pool_size=connection_pool_size))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )

@@ -8,8 +8,9 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.sandbox.faults import Fault
 from bot.sandbox.telegram import TelegramSandbox
+from bot.telegram.ordering import ChatOrder
 from bot.telegram.request import AiohttpRequest
-from bot.telegram.runtime import build_telegram
+from bot.telegram.runtime import DEFAULT_CONCURRENT_UPDATES, build_telegram
 from storage.repository import SqlRepository
 from surveys.bank import load_bank
 from surveys.service import PulseAnswers
@@ -81,7 +82,7 @@ async def test_a_request_must_be_initialized_and_can_be_reopened(
         AiohttpRequest(connection_pool_size=0)
 
 
-async def test_the_bot_calls_telegram_through_it(
+async def test_the_bot_calls_telegram_through_it_one_chat_at_a_time(
     telegram_sandbox: TelegramSandbox, repository: SqlRepository
 ) -> None:
     config = telegram_config(telegram_sandbox)
@@ -92,3 +93,6 @@ async def test_the_bot_calls_telegram_through_it(
     assert isinstance(bot.request, AiohttpRequest)
     updater = runtime.application.updater
     assert updater is not None and isinstance(updater.bot._request[0], AiohttpRequest)
+    processor = runtime.application.update_processor
+    assert isinstance(processor, ChatOrder)
+    assert processor.max_concurrent_updates == DEFAULT_CONCURRENT_UPDATES

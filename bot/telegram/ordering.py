@@ -1,0 +1,73 @@
+"""Many chats at once, each chat in order: how the application runs its handlers.
+
+With ``concurrent_updates`` PTB runs updates side by side, in any order. Two taps of one
+person would then read the same pulse state and the later edit could show a state without
+the other answer, though both are stored. Here updates of different chats still run
+concurrently, but one chat's updates run one after the other, in the order they came, so
+each tap sees what the one before it stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0  # updates of this chat running or waiting
+
+
+class ChatOrder(BaseUpdateProcessor):
+    """Up to ``max_concurrent_updates`` updates at once; one chat's strictly in order."""
+
+    __slots__ = ("_turns",)
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        """Process at most ``max_concurrent_updates`` updates at the same time."""
+        super().__init__(max_concurrent_updates)
+        self._turns: dict[int, _Turn] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run ``coroutine`` once every earlier update of the same chat has finished."""
+        chat = chat_of(update)
+        if chat is None:
+            await coroutine
+            return
+        turn = self._turns.setdefault(chat, _Turn())
+        turn.holders += 1
+        try:
+            async with turn.lock:
+                await coroutine
+        finally:
+            turn.holders -= 1
+            if turn.holders == 0:
+                del self._turns[chat]
+
+    @property
+    def waiting_chats(self) -> int:
+        """How many chats have an update running or waiting (for tests and metrics)."""
+        return len(self._turns)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def chat_of(update: object) -> int | None:
+    """The chat (or else the person) an update belongs to; None for neither."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return None
