@@ -142,12 +142,14 @@ class PulseApp:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.gather(*(d.stop(grace=SHUTDOWN_GRACE) for d in self.jobs.dispatchers))
+        # No new requests first (Slack retries a click it could not deliver), then the
+        # platforms finish what they acknowledged.
+        await self.server.stop()
         for runtime in reversed(self.runtimes):
             try:
                 await runtime.stop()
             except Exception:
                 log.exception("a platform did not stop cleanly")
-        await self.server.stop()
         await self.leader.release()
         if self.file_lock is not None:
             self.file_lock.release()

@@ -42,10 +42,14 @@ class ClickIntake:
         self._workers = workers
         self._queue: asyncio.Queue[AsyncBoltRequest] = asyncio.Queue(maxsize=backlog)
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+        self._busy = 0  # clicks taken from the queue and not finished
 
     def accept(self, body: bytes, request: web.Request) -> bool:
         """Queue a verified button click; False when it must go through Bolt now instead."""
         headers = request.headers
+        if self._closing:  # stopping: a click is handled before its ack, never queued and lost
+            return False
         if not body.startswith(b"payload=") or not self._verifier.is_valid(
             body=body,
             timestamp=headers.get("X-Slack-Request-Timestamp"),
@@ -73,11 +77,20 @@ class ClickIntake:
         """Wait until every queued click was handled."""
         await self._queue.join()
 
-    async def stop(self, *, grace: float = 10.0) -> None:
-        """Handle what is queued (up to ``grace`` seconds), then stop the workers."""
+    async def stop(self, *, grace: float = 30.0) -> None:
+        """Handle every queued click (up to ``grace`` seconds), then stop the workers.
+
+        From now on a click is handled before its ack. Clicks still not handled after the
+        grace (the database gone for that long) are logged with their number: Slack had its
+        ack, so their people see no confirmation and can click again.
+        """
+        self._closing = True
         if self._tasks:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queue.join(), timeout=grace)
+        dropped = self._queue.qsize() + self._busy
+        if dropped:
+            log.error("stopped with acknowledged clicks not handled", extra={"clicks": dropped})
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -100,6 +113,7 @@ class ClickIntake:
     async def _work(self) -> None:
         while True:
             request = await self._queue.get()
+            self._busy += 1
             try:
                 response = await self._app.async_dispatch(request)
                 if response.status != 200:
@@ -107,4 +121,5 @@ class ClickIntake:
             except Exception:
                 log.exception("a queued click failed")
             finally:
+                self._busy -= 1
                 self._queue.task_done()
