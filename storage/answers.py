@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.answer_batch import input_context, new_row, record_batch
 from storage.answer_writer import AnswerWriter, Input
+from storage.reshuffle import reshuffle_week, vacuum_answers
 from storage.store import Store, week_text
 from storage.tables import answer, ballot, comment, delivery, person, pulse
 from surveys.model import IsoWeek, PersonStatus, Side
@@ -111,9 +112,15 @@ class AnswerStore(Store):
         raise AssertionError("unreachable")
 
     async def close_window(self, pulse_id: int) -> int:
-        """End a pulse's window: delete its ballots and reminders, cancel its pending messages."""
+        """End a pulse's window: delete its ballots and reminders, cancel its pending messages.
+
+        An employee pulse's answers and comments are rewritten in random order (see
+        ``storage.reshuffle``).
+        """
         async with self._engine.begin() as connection:
-            return await _close(connection, pulse_id)
+            deleted = await _close(connection, pulse_id)
+        await vacuum_answers(self._engine)
+        return deleted
 
     async def close_due_windows(self, now: dt.datetime) -> int:
         """Close every pulse whose window ended by ``now``; return the ballots deleted.
@@ -139,10 +146,13 @@ class AnswerStore(Store):
         )
         deleted = 0
         async with self._engine.begin() as connection:
-            for pulse_id in (await connection.execute(due)).scalars().all():
+            closing = (await connection.execute(due)).scalars().all()
+            for pulse_id in closing:
                 deleted += await _close(connection, pulse_id)
             repaired = (await connection.execute(left_behind)).rowcount
             await connection.execute(reminders_left)
+        if closing:
+            await vacuum_answers(self._engine)
         if repaired:
             log.warning("deleted ballots left on closed pulses", extra={"ballots": repaired})
         return deleted + repaired
@@ -271,9 +281,13 @@ async def _reportable_group(
 async def _close(connection: AsyncConnection, pulse_id: int) -> int:
     # Closed first: the update waits for every input holding the pulse row, and any input
     # after it sees the window closed, so the delete below finds every ballot there is.
-    await connection.execute(
-        sa.update(pulse).where(pulse.c.id == pulse_id).values(window_closed=True)
+    closed = await connection.execute(
+        sa.update(pulse)
+        .where(pulse.c.id == pulse_id)
+        .values(window_closed=True)
+        .returning(pulse.c.week, pulse.c.side)
     )
+    found = closed.first()
     messages = sa.select(delivery.c.id).where(delivery.c.pulse_id == pulse_id)
     deleted = await connection.execute(
         sa.delete(ballot).where(ballot.c.delivery_id.in_(messages.scalar_subquery()))
@@ -290,4 +304,6 @@ async def _close(connection: AsyncConnection, pulse_id: int) -> int:
     # A reminder exists, was sent or was cancelled "already answered" depending on whether
     # the person answered in time: kept after the window, it would tell who answered.
     await connection.execute(sa.delete(delivery).where(delivery.c.pulse_id == pulse_id, _REMINDER))
+    if found is not None and found.side == Side.EMPLOYEE.value:
+        await reshuffle_week(connection, week=found.week)
     return deleted.rowcount
