@@ -62,8 +62,13 @@ async def apply_fault(request: web.Request, fault: Fault) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.close()
         raise ConnectionResetError("sandbox dropped the connection on purpose")
+    unavailable = fault.status == 503
     return web.json_response(
-        {"ok": False, "error": "internal_error", "description": "Internal Server Error"},
+        {
+            "ok": False,
+            "error": "service_unavailable" if unavailable else "internal_error",
+            "description": "Service Unavailable" if unavailable else "Internal Server Error",
+        },
         status=fault.status,
     )
 

@@ -38,7 +38,10 @@ GONE = frozenset(
     }
 )
 # Slack errors that say the request never took effect and may simply be sent again.
-TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+TRANSIENT = frozenset({"service_unavailable", "request_timeout"})
+# Slack's docs on these: "it's possible some aspect of the operation succeeded before the
+# error was raised": the message may be there, so it is never sent again.
+UNCERTAIN = frozenset({"internal_error", "fatal_error"})
 
 
 def message_ref(channel: str, ts: str) -> str:
@@ -68,8 +71,12 @@ def send_error(error: BaseException, *, sent: bool) -> SendError:
             return RateLimited(f"slack: {code or 'ratelimited'}", retry_after=float(retry))
         if code in GONE:
             return RecipientGone(f"slack: {code}")
-        if status >= 500 or code in TRANSIENT:
+        if code in UNCERTAIN:
+            return SendOutcomeUnknown(f"slack: {code}; the message may have been posted")
+        if code in TRANSIENT or status == 503:
             return TransientSendError(f"slack: HTTP {status} {code}".strip())
+        if status >= 500:  # a gateway error: the request may have been handled behind it
+            return SendOutcomeUnknown(f"slack: HTTP {status} {code}; may have been posted".strip())
         return PermanentSendError(f"slack: {code or f'HTTP {status}'}")
     if isinstance(error, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
         if sent:

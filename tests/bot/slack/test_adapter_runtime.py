@@ -78,6 +78,10 @@ async def test_send_errors_are_mapped_for_the_dispatcher(slack_sandbox: SlackSan
     with pytest.raises(TransientSendError):
         await messenger.send_pulse(address=ada.id, state=_state(), kind=DeliveryKind.QUESTION)
 
+    slack_sandbox.inject_fault("chat.postMessage", Fault(kind="status", status=500))
+    with pytest.raises(SendOutcomeUnknown):  # internal_error: it may have been posted
+        await messenger.send_pulse(address=ada.id, state=_state(), kind=DeliveryKind.QUESTION)
+
     slack_sandbox.inject_fault("chat.postMessage", Fault(kind="timeout", delay=3))
     with pytest.raises(SendOutcomeUnknown):
         await messenger.send_pulse(address=ada.id, state=_state(), kind=DeliveryKind.QUESTION)
