@@ -7,10 +7,15 @@ bot's event loop, and every tap makes two calls (answer the query, edit the mess
 already serves webhooks with aiohttp; the same library carries its Bot API calls.
 
 Errors are PTB's: a timeout raises ``TimedOut``, any other transport failure ``NetworkError``.
-Proxies come from the environment (``HTTPS_PROXY``), as with PTB's default.
+Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``), as with PTB's default,
+looked up once per host: aiohttp's own ``trust_env`` would also read ``~/.netrc`` in a
+thread for every request, which under a burst cost the loop more than the request itself.
 """
 
 from __future__ import annotations
+
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -29,6 +34,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxies",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -54,6 +60,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -66,7 +73,6 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -106,12 +112,29 @@ class AiohttpRequest(BaseRequest):
             pool=_given(pool_timeout, self._pool_timeout),
         )
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=data, timeout=timeout, proxy=self._proxy(url)
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def _proxy(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            self._proxies[key] = proxy_from_environment(*key)
+        return self._proxies[key]
+
+
+def proxy_from_environment(scheme: str, host: str) -> str | None:
+    """The proxy the environment names for ``scheme://host`` (None: connect directly)."""
+    proxies = urllib.request.getproxies()
+    if not host or urllib.request.proxy_bypass(host):
+        return None
+    return proxies.get(scheme) or proxies.get("all")
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:
