@@ -40,6 +40,10 @@ CLOSE_EVERY = dt.timedelta(hours=24)
 ROSTER_DAY = 7  # the roster is synced every Sunday morning
 BUCKET = dt.timedelta(minutes=5)  # people acting this close together act side by side
 CROWD = 32  # at most this many people act at the same moment
+# Only these jobs add pending messages or move them earlier; everything else people do can
+# only cancel one, so after it the last known next due time is at worst early: a dispatch
+# then finds nothing due and the next look asks the database again.
+ADDS_MESSAGES = frozenset({"plan", "roster", "join", "report"})
 Action = Callable[[], Awaitable[object]]
 
 
@@ -96,6 +100,8 @@ class Driver:
         self._customers = {c.chat_id: c for c in company.customers}
         self._busy: set[tuple[str, str]] = set()  # (who, week) with an answer planned
         self._last_dispatch: dt.datetime | None = None
+        self._due: dt.datetime | None = None
+        self._due_known = False
         self.reports: list[IsoWeek] = []
         self.snapshots: dict[str, dict[tuple[str, Side, str], dict[int, int]]] = {}
         self.done = False
@@ -168,7 +174,7 @@ class Driver:
         self.schedule()
         while self._events and not self.done:
             head = self._events[0]
-            due = await self._ops.next_due()
+            due = await self._next_due()
             if (
                 due is not None
                 and due <= head.at
@@ -180,10 +186,26 @@ class Driver:
             while self._joins(batch):
                 batch.append(heapq.heappop(self._events))
             self.clock.advance_to(batch[0].at)
+            if any(event.name in ADDS_MESSAGES for event in batch):
+                self._due_known = False
             if len(batch) == 1:
                 await self._safely(batch[0])
             else:
                 await asyncio.gather(*(self._safely(event) for event in batch))
+
+    async def _next_due(self) -> dt.datetime | None:
+        """When the next pending message is due; the database is asked again only when it
+        may have changed or the known time was already dispatched (held back, e.g. by a rate
+        limit)."""
+        done = (
+            self._due is not None
+            and self._last_dispatch is not None
+            and self._due <= self._last_dispatch
+        )
+        if not self._due_known or done:
+            self._due = await self._ops.next_due()
+            self._due_known = True
+        return self._due
 
     def _joins(self, batch: list[Event]) -> bool:
         """Whether the next event is a person's, close enough to act beside ``batch``."""
@@ -211,6 +233,7 @@ class Driver:
         # move must not.
         self.clock.advance_to(moment)
         self._last_dispatch = moment
+        self._due_known = False
         await self.stage.app.jobs.dispatch()
         self._arrivals(moment)
 

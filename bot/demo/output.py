@@ -15,17 +15,25 @@ from bot.demo.stage import REPORT_CHAT, Stage
 from surveys.model import IsoWeek
 from surveys.report import WeekReport
 
+CHARTS: tuple[str, ...] = ("report.png", "trend.png", "nps.png")
 
-def render_charts(report: WeekReport) -> dict[str, bytes]:
-    """Every chart of ``report`` as PNG bytes (runs in a worker process)."""
-    from surveys.charts import render_all
 
-    return render_all(report)
+def render_charts(report: WeekReport, names: tuple[str, ...] = CHARTS) -> dict[str, bytes]:
+    """The charts ``names`` of ``report`` as PNG bytes (runs in a worker process)."""
+    from surveys.charts import mirror_figure, render_png
+    from surveys.charts_trend import nps_figure, trend_figure
+
+    draw = {"report.png": mirror_figure, "trend.png": trend_figure, "nps.png": nps_figure}
+    return {name: render_png(draw[name](report)) for name in names}
 
 
 @dataclass
 class Writer:
-    """Writes ``<out>/<week>/``; charts are drawn in a second process while the demo runs."""
+    """Writes ``<out>/<week>/``; charts are drawn in a second process while the demo runs.
+
+    The mirror chart the bot posted to Slack is the week's ``report.png`` (the same report,
+    drawn by the same code); it is drawn here only when no post reached the stand-in.
+    """
 
     out: Path
     pool: ProcessPoolExecutor | None = None
@@ -62,19 +70,26 @@ class Writer:
         (folder / "report.json").write_text(
             json.dumps(report.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
         )
-        self._posts(stage, week, folder / "posted")
+        posted = self._posts(stage, week, folder / "posted")
+        names = CHARTS
+        if posted is not None:
+            (folder / "report.png").write_bytes(posted)
+            names = tuple(name for name in CHARTS if name != "report.png")
         assert self.pool is not None
-        charts = asyncio.wrap_future(self.pool.submit(render_charts, report))
+        charts = asyncio.wrap_future(self.pool.submit(render_charts, report, names))
         self.pending.append(asyncio.ensure_future(_save(charts, folder)))
         return folder
 
-    def _posts(self, stage: Stage, week: IsoWeek, folder: Path) -> None:
+    def _posts(self, stage: Stage, week: IsoWeek, folder: Path) -> bytes | None:
+        """Write what the week's posts looked like; return the chart posted to Slack."""
         folder.mkdir(parents=True, exist_ok=True)
         workspace = stage.slack.workspace
         name = f"pulse-mirror-{week}.png"
+        chart: bytes | None = None
         for upload in workspace.files.values():
             if upload.filename == name and upload.data is not None:
-                (folder / "slack-chart.png").write_bytes(upload.data)
+                chart = upload.data
+                (folder / "slack-chart.png").write_bytes(chart)
         history = stage.slack.history(stage.channel_id)["messages"]
         posts = [m for m in history if m.get("blocks")]
         if posts:
@@ -93,6 +108,7 @@ class Writer:
             )
             if stored is not None:
                 (folder / "telegram-photo.png").write_bytes(stored.data)
+        return chart
 
     async def finish(self) -> None:
         """Wait for every chart, then stop the worker process."""

@@ -78,6 +78,7 @@ async def test_every_week_has_its_report_files_and_the_posts(demo: DemoResult) -
         chart = (folder / "posted" / "slack-chart.png").read_bytes()
         assert chart.startswith(PNG)
         assert chart == (folder / "posted" / "telegram-photo.png").read_bytes()
+        assert chart == (folder / "report.png").read_bytes()  # the week's chart is what was posted
         assert chart == (folder / "report.png").read_bytes()
         assert week in (folder / "posted" / "telegram-caption.txt").read_text(encoding="utf-8")
         assert week in (folder / "report.md").read_text(encoding="utf-8")
