@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 THINK_SECONDS = 4.0  # virtual time a person takes between two clicks
 PATIENCE = 30.0  # real seconds to wait for the bot to show an answer (generous under load)
+# Most of a run is one person waiting for the bot's reply at a time, so the look interval
+# adds to every step; at 1 ms the run is a few percent faster than at 3 ms for the same CPU.
+LOOK_EVERY = 0.001
 
 
 async def until(check: Any, *, patience: float = PATIENCE) -> bool:
@@ -36,7 +39,7 @@ async def until(check: Any, *, patience: float = PATIENCE) -> bool:
     while not check():
         if loop.time() > deadline:
             return False
-        await asyncio.sleep(0.003)
+        await asyncio.sleep(LOOK_EVERY)
     return True
 
 
