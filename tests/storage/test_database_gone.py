@@ -15,8 +15,6 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.repository import SqlRepository
 from surveys.bank import load_bank
 from surveys.model import Side
@@ -51,14 +49,13 @@ def _back(url: str) -> None:
 
 
 @pytest.fixture
-async def repository(postgres_url: str) -> AsyncIterator[SqlRepository]:
-    await upgrade(postgres_url)
-    engine = create_engine(postgres_url)
+async def repository(
+    postgres_repository: SqlRepository, postgres_url: str
+) -> AsyncIterator[SqlRepository]:
     try:
-        yield SqlRepository(engine)
+        yield postgres_repository
     finally:
-        _back(postgres_url)
-        await engine.dispose()
+        _back(postgres_url)  # before the engine is disposed and the database dropped
 
 
 async def _service(repository: SqlRepository, users: list[str]) -> tuple[PulseAnswers, list[str]]:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import AsyncIterator
 
-import pytest
 import sqlalchemy as sa
 
-from storage.engine import create_engine
-from storage.migrate import upgrade
 from storage.repository import SqlRepository
 from storage.tables import answer, comment
 from surveys.model import Side
@@ -56,19 +52,10 @@ async def test_the_close_keeps_every_answer_and_comment_under_new_ids(
     assert histograms == {ITEMS[0]: dict.fromkeys(values, 1)}
 
 
-@pytest.fixture
-async def postgres(postgres_url: str) -> AsyncIterator[SqlRepository]:
-    await upgrade(postgres_url)
-    engine = create_engine(postgres_url)
-    try:
-        yield SqlRepository(engine)
-    finally:
-        await engine.dispose()
-
-
 async def test_on_postgresql_neither_xmin_nor_ctid_keeps_the_answer_order(
-    postgres: SqlRepository,
+    postgres_repository: SqlRepository,
 ) -> None:
+    postgres = postgres_repository
     values = list(range(11))  # answered in this order, one transaction each
     pulse_id = await _answered_in_order(postgres, values)
     by_place = await _rows(postgres, answer, "ctid")

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bot.dispatch import Dispatcher
 from storage.dispatching import DispatchStore
 from storage.repository import SqlRepository
 from storage.tables import delivery
@@ -52,14 +53,21 @@ async def _statuses(repository: SqlRepository) -> list[DeliveryStatus]:
     return [DeliveryStatus(status) for status in rows]
 
 
-async def test_a_brief_failure_to_record_is_retried_and_the_message_sent_once(
-    repository: SqlRepository,
-) -> None:
+async def _world(
+    repository: SqlRepository, *, failures: int
+) -> tuple[VirtualClock, RecordingMessenger, list[int], Dispatcher]:
+    """One question due, a dispatcher, and mark_sent failing ``failures`` times."""
     clock = VirtualClock(START)
     await _one_question(repository)
     messenger = RecordingMessenger(Platform.TELEGRAM, clock)
-    calls = _failing(repository, times=1)
-    work = dispatcher(repository, messenger=messenger, clock=clock)
+    calls = _failing(repository, times=failures)
+    return clock, messenger, calls, dispatcher(repository, messenger=messenger, clock=clock)
+
+
+async def test_a_brief_failure_to_record_is_retried_and_the_message_sent_once(
+    repository: SqlRepository,
+) -> None:
+    clock, messenger, calls, work = await _world(repository, failures=1)
 
     stats = await work.dispatch_due()
     clock.advance(dt.timedelta(hours=1))
@@ -73,11 +81,7 @@ async def test_a_brief_failure_to_record_is_retried_and_the_message_sent_once(
 async def test_a_send_that_cannot_be_recorded_is_never_sent_again(
     repository: SqlRepository,
 ) -> None:
-    clock = VirtualClock(START)
-    await _one_question(repository)
-    messenger = RecordingMessenger(Platform.TELEGRAM, clock)
-    _failing(repository, times=100)
-    work = dispatcher(repository, messenger=messenger, clock=clock)
+    clock, messenger, _, work = await _world(repository, failures=100)
 
     stats = await work.dispatch_due()
     assert (stats.sent, stats.unrecorded, stats.handed_back) == (0, 1, 0)
