@@ -15,6 +15,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.telegram.request import ConnectionLost
 from surveys.ports import (
     PermanentSendError,
     RateLimited,
@@ -48,7 +49,7 @@ def send_error(error: TelegramError) -> SendError:
         return RateLimited(message, retry_after=seconds)
     if isinstance(error, Forbidden):
         return RecipientGone(message)
-    if isinstance(error, TimedOut):
+    if isinstance(error, TimedOut | ConnectionLost):  # it may have reached the person
         return SendOutcomeUnknown(message)
     if isinstance(error, BadRequest):
         if any(text in error.message.lower() for text in _GONE_REQUESTS):

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.telegram.errors import is_not_modified, retry_seconds
 from bot.telegram.pacing import Pacer
+from bot.telegram.request import ConnectionLost
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class Outbound:
             else:
                 self.stats.failed += 1
                 log.warning("telegram refused a message: %s", error.message)
-        except TimedOut:
+        except (TimedOut, ConnectionLost):
             # An edit is safe to repeat; a new message might arrive twice, so it is not resent.
             if job.message_id is not None:
                 self._again(job)

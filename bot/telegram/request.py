@@ -6,7 +6,9 @@ Profiled under a burst of taps, httpx's pool bookkeeping alone (an expiry check 
 bot's event loop, and every tap makes two calls (answer the query, edit the message). The bot
 already serves webhooks with aiohttp; the same library carries its Bot API calls.
 
-Errors are PTB's: a timeout raises ``TimedOut``, any other transport failure ``NetworkError``.
+Errors are PTB's: a timeout raises ``TimedOut``, a failure to connect ``NetworkError``, and a
+connection lost once the request was out ``ConnectionLost`` (a ``NetworkError`` that says the
+call may have taken effect).
 Proxies come from the environment (``HTTPS_PROXY``, ``NO_PROXY``), as with PTB's default,
 looked up once per host: aiohttp's own ``trust_env`` would also read ``~/.netrc`` in a
 thread for every request, which under a burst cost the loop more than the request itself.
@@ -24,6 +26,13 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_POOL_SIZE = 64
+
+
+class ConnectionLost(NetworkError):
+    """The connection broke after the request went out: Telegram may have acted on it.
+
+    A message sent again after this could arrive twice; an edit may simply be repeated.
+    """
 
 
 class AiohttpRequest(BaseRequest):
@@ -118,8 +127,10 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
-        except aiohttp.ClientError as error:
+        except aiohttp.ClientConnectorError as error:  # never connected: nothing was sent
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        except aiohttp.ClientError as error:
+            raise ConnectionLost(f"aiohttp.{type(error).__name__}: {error}") from error
 
     def _proxy(self, url: str) -> str | None:
         parts = urlsplit(url)

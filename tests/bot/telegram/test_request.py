@@ -9,7 +9,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.sandbox.faults import Fault
 from bot.sandbox.telegram import TelegramSandbox
 from bot.telegram.ordering import ChatOrder
-from bot.telegram.request import AiohttpRequest, proxy_from_environment
+from bot.telegram.request import AiohttpRequest, ConnectionLost, proxy_from_environment
 from bot.telegram.runtime import DEFAULT_CONCURRENT_UPDATES, build_telegram
 from storage.repository import SqlRepository
 from surveys.bank import load_bank
@@ -44,7 +44,7 @@ async def test_failures_become_ptbs_errors(telegram_sandbox: TelegramSandbox) ->
         with pytest.raises(TimedOut):
             await bot.get_me()
         telegram_sandbox.inject_fault("getMe", Fault(kind="drop"))
-        with pytest.raises(NetworkError):
+        with pytest.raises(ConnectionLost):  # the request was out: it may have been acted on
             await bot.get_me()
         telegram_sandbox.inject_fault("getMe", Fault(kind="status", status=502))
         with pytest.raises(NetworkError):
@@ -56,8 +56,9 @@ async def test_unreachable_api_is_a_network_error() -> None:
     request = AiohttpRequest(connect_timeout=1.0)
     bot = Bot("1:x", base_url="http://127.0.0.1:9/bot", request=request)
     try:
-        with pytest.raises(NetworkError, match=r"aiohttp\.ClientConnectorError"):
+        with pytest.raises(NetworkError, match=r"aiohttp\.ClientConnectorError") as refused:
             await bot.initialize()  # getMe
+        assert not isinstance(refused.value, ConnectionLost)  # nothing was sent: safe to retry
     finally:
         await request.shutdown()
 
@@ -108,3 +109,11 @@ def test_the_proxy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -
     assert proxy_from_environment("https", "api.telegram.org") == "http://proxy.example:3128"
     assert proxy_from_environment("https", "internal.example") is None
     assert proxy_from_environment("http", "api.telegram.org") is None
+
+
+def test_a_connection_lost_after_sending_is_never_a_retry() -> None:
+    from bot.telegram.errors import send_error
+    from surveys.ports import SendOutcomeUnknown, TransientSendError
+
+    assert isinstance(send_error(ConnectionLost("reset after the request")), SendOutcomeUnknown)
+    assert isinstance(send_error(NetworkError("connection refused")), TransientSendError)
