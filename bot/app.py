@@ -78,6 +78,7 @@ def plan_settings(config: Config) -> PlanSettings:
         customer_questions=customers.questions_per_pulse,
         organisation_tz=tz,
         sides=frozenset(sides),
+        report_at=(config.report.weekday, config.report.time),
     )  # fmt: skip
 
 

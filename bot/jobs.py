@@ -28,6 +28,7 @@ from surveys.model import IsoWeek, Side
 from surveys.planning import plan_week
 from surveys.ports import Clock, Repository
 from surveys.records import DeliveryKind
+from surveys.schedule import local_instant
 from surveys.weekly import (
     CustomerRules,
     EmployeeRules,
@@ -56,6 +57,24 @@ class PlanSettings:
     customer_questions: int
     organisation_tz: str
     sides: frozenset[Side] = field(default_factory=lambda: frozenset(Side))
+    # When a week's report is made: (weekday, time) of the week after, in the organisation's
+    # zone. Every window of the week closes by then, so the post is the week's final figure:
+    # an answer counted later would change a posted n by one and tell that person's answer.
+    report_at: tuple[int, dt.time] | None = None
+
+    def report_instant(self, week: IsoWeek) -> dt.datetime | None:
+        """The UTC moment the report of ``week`` is made; None when not configured."""
+        if self.report_at is None:
+            return None
+        weekday, at = self.report_at
+        return local_instant(week.shift(1).day(weekday), at, tz=self.organisation_tz)
+
+    def window(
+        self, week: IsoWeek, opens: dt.datetime, closes: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """A side's window for ``week``, closed no later than the week's report."""
+        report = self.report_instant(week)
+        return opens, closes if report is None else min(closes, report)
 
 
 @dataclass
@@ -129,7 +148,7 @@ class Jobs:
         chosen = plan_week(self._bank, week, questions_per_pulse=length)
         result = PlanResult(weeks=[week])
         if Side.EMPLOYEE in settings.sides:
-            opens, closes = employee_window(week, settings.employees)
+            opens, closes = settings.window(week, *employee_window(week, settings.employees))
             items = chosen.items(Side.EMPLOYEE)[: settings.employee_questions]
             pulse = await self._repo.get_or_create_pulse(
                 week=week, side=Side.EMPLOYEE, items=[i.key for i in items],
@@ -141,7 +160,7 @@ class Jobs:
             )
             result.employees = await self._repo.enqueue(rows)
         if Side.CUSTOMER in settings.sides:
-            opens, closes = customer_window(week, settings.customers)
+            opens, closes = settings.window(week, *customer_window(week, settings.customers))
             items = chosen.items(Side.CUSTOMER)[: settings.customer_questions]
             pulse = await self._repo.get_or_create_pulse(
                 week=week, side=Side.CUSTOMER, items=[i.key for i in items],
@@ -203,7 +222,11 @@ class Jobs:
         return IsoWeek.of(now.astimezone(place).date()).shift(-1)
 
     async def report(self) -> object | None:
-        """Publish last week's report on the leader; the report runs keep it to one post."""
+        """Publish last week's report on the leader; the report runs keep it to one post.
+
+        The windows due by now are closed first, so the report counts what is final.
+        """
         if self._publish is None or not await self._leader.is_leader():
             return None
+        await self._repo.close_due_windows(self._clock.now())
         return await self._publish(self.report_week(self._clock.now()))
