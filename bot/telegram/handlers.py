@@ -279,8 +279,16 @@ class TelegramHandlers:
             await self._customers.blocked(str(change.from_user.id))
 
     async def error(self, update: object, context: Context) -> None:
-        """Log what a handler raised; the customer is never left with a crash."""
+        """Log what a handler raised, and ask the customer to try again (never a silent tap)."""
         log.error("telegram handler failed", exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        notice = text("try_again", self._lang(update))
+        chat = update.effective_chat
+        if update.callback_query is not None:
+            await _answer(update.callback_query, notice)
+        elif update.message is not None and chat is not None and chat.type == "private":
+            self._out.send(chat.id, notice)
 
     def _lang(self, update: Update) -> str:
         user = update.effective_user

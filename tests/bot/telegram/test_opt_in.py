@@ -108,3 +108,29 @@ async def test_commands_are_registered_in_english_and_german(world: World) -> No
     assert [c.command for c in german] == ["start", "stop", "delete", "mydata", "help"]
     assert english[1].description == "No more questions"
     assert german[1].description == "Keine Fragen mehr"
+
+
+async def test_a_database_failure_at_opt_in_says_try_again_and_loses_nothing(
+    world: World,
+) -> None:
+    world.sandbox.add_user(12, first_name="Ida")
+    world.sandbox.press_start(12)
+    await world.settled(lambda: len(world.sandbox.received(12)) == 1)
+    greeting = world.last(12)
+    real = world.repository.upsert_person
+
+    async def gone(**_: object) -> None:
+        raise ConnectionError("the database went away")
+
+    world.repository.upsert_person = gone  # type: ignore[method-assign]
+    world.sandbox.press_button(12, message_id=greeting["message_id"], text="Yes, ask me")
+    await world.settled(
+        lambda: any("try again" in (a.get("text") or "") for a in world.sandbox.callback_answers())
+    )
+    assert await _person(world, 12) is None
+    assert world.last(12)["text"] == greeting["text"]  # the buttons are still there
+
+    world.repository.upsert_person = real  # type: ignore[method-assign]
+    world.sandbox.press_button(12, message_id=greeting["message_id"], text="Yes, ask me")
+    await world.settled(lambda: "Thank you!" in world.last(12)["text"])
+    assert await _person(world, 12) is not None
