@@ -70,9 +70,10 @@ class PlanSettings:
         return local_instant(week.shift(1).day(weekday), at, tz=self.organisation_tz)
 
     def window(
-        self, week: IsoWeek, opens: dt.datetime, closes: dt.datetime
+        self, week: IsoWeek, window: tuple[dt.datetime, dt.datetime]
     ) -> tuple[dt.datetime, dt.datetime]:
-        """A side's window for ``week``, closed no later than the week's report."""
+        """A side's (opens, closes) for ``week``, closing no later than the week's report."""
+        opens, closes = window
         report = self.report_instant(week)
         return opens, closes if report is None else min(closes, report)
 
@@ -148,7 +149,7 @@ class Jobs:
         chosen = plan_week(self._bank, week, questions_per_pulse=length)
         result = PlanResult(weeks=[week])
         if Side.EMPLOYEE in settings.sides:
-            opens, closes = settings.window(week, *employee_window(week, settings.employees))
+            opens, closes = settings.window(week, employee_window(week, settings.employees))
             items = chosen.items(Side.EMPLOYEE)[: settings.employee_questions]
             pulse = await self._repo.get_or_create_pulse(
                 week=week, side=Side.EMPLOYEE, items=[i.key for i in items],
@@ -160,7 +161,7 @@ class Jobs:
             )
             result.employees = await self._repo.enqueue(rows)
         if Side.CUSTOMER in settings.sides:
-            opens, closes = settings.window(week, *customer_window(week, settings.customers))
+            opens, closes = settings.window(week, customer_window(week, settings.customers))
             items = chosen.items(Side.CUSTOMER)[: settings.customer_questions]
             pulse = await self._repo.get_or_create_pulse(
                 week=week, side=Side.CUSTOMER, items=[i.key for i in items],
