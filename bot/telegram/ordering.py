@@ -5,6 +5,9 @@ person would then read the same pulse state and the later edit could show a stat
 the other answer, though both are stored. Here updates of different chats still run
 concurrently, but one chat's updates run one after the other, in the order they came, so
 each tap sees what the one before it stored.
+
+An update waits for its chat's turn before it takes one of the concurrent slots, so a flood
+from one chat (a person tapping fast, or a forged stream) holds one slot, not all of them.
 """
 
 from __future__ import annotations
@@ -34,21 +37,25 @@ class ChatOrder(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _Turn] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run ``coroutine`` once every earlier update of the same chat has finished."""
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait until every earlier update of the same chat has finished, then take a slot."""
         chat = chat_of(update)
         if chat is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         turn = self._turns.setdefault(chat, _Turn())
         turn.holders += 1
         try:
-            async with turn.lock:
-                await coroutine
+            async with turn.lock:  # asyncio.Lock wakes its waiters first come, first served
+                await super().process_update(update, coroutine)
         finally:
             turn.holders -= 1
             if turn.holders == 0:
                 del self._turns[chat]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers; its turn and its slot are already taken."""
+        await coroutine
 
     @property
     def waiting_chats(self) -> int:

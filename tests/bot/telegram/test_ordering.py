@@ -56,3 +56,27 @@ async def test_updates_without_a_chat_are_not_held() -> None:
     await order.process_update(object(), handle())
     assert done == ["ok"] and chat_of(object()) is None
     assert chat_of(_update(1, 42)) == 42
+
+
+async def test_a_flood_from_one_chat_holds_one_slot_not_all() -> None:
+    order = ChatOrder(4)
+    release = asyncio.Event()
+    other_done = asyncio.Event()
+    busiest: list[int] = []
+
+    async def slow() -> None:
+        busiest.append(order.current_concurrent_updates)
+        await release.wait()
+
+    async def other() -> None:
+        other_done.set()
+
+    flood = [asyncio.create_task(order.process_update(_update(n, 7), slow())) for n in range(1, 41)]
+    await asyncio.sleep(0.01)
+    assert order.current_concurrent_updates == 1  # one running, 39 waiting without a slot
+    elsewhere = asyncio.create_task(order.process_update(_update(99, 8), other()))
+    await asyncio.wait_for(other_done.wait(), timeout=1.0)  # another chat is not starved
+    release.set()
+    await asyncio.gather(*flood, elsewhere)
+    assert max(busiest) <= 2 and len(busiest) == 40
+    assert order.waiting_chats == 0
