@@ -3,7 +3,7 @@
 * plan: this ISO week's pulses (and next week's, two days ahead, for zones east of ours);
   employees are enqueued idempotently by outbox key, customers sampled once per week.
 * dispatch: every platform's due messages, reminders included (decided at send time).
-* close windows: ends answer windows that are over.
+* close windows: ends answer windows that are over; deletes expired comment waits.
 * report: last week's report, once per destination (the report runs make it exactly once).
 
 Planning and the report run only on the leader; dispatch runs on every replica.
@@ -200,11 +200,17 @@ class Jobs:
     async def close_windows(self) -> int:
         """End every answer window that is over; return the ballots deleted.
 
-        Also marks claims left by a replica that died mid-send as unknown (never resent).
+        Also marks claims left by a replica that died mid-send as unknown (never resent), and
+        deletes the comment waits nobody came back for.
         """
         if self._dispatch_store is not None:
             await self.recover(older_than=self._stale_after)
-        return await self._repo.close_due_windows(self._clock.now())
+        now = self._clock.now()
+        closed = await self._repo.close_due_windows(now)
+        expired = await self._repo.delete_expired_comment_waits(now)
+        if expired:
+            log.info("expired comment waits deleted", extra={"count": expired})
+        return closed
 
     async def recover(self, *, older_than: dt.timedelta) -> int:
         """Mark claims older than ``older_than`` unknown: their worker may have sent them."""

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.store import Store
-from storage.tables import answer, ballot, comment, delivery, person, pulse
+from storage.tables import answer, ballot, comment, comment_wait, delivery, person, pulse
 from surveys.model import Side
 
 
@@ -48,6 +48,12 @@ class CustomerStore(Store):
                 .where(delivery.c.person_id == person_id)
                 .order_by(delivery.c.due_at)
             )
+            waits = await connection.execute(
+                sa.select(pulse.c.week, delivery.c.kind, comment_wait.c.expires_at)
+                .join(delivery, delivery.c.id == comment_wait.c.delivery_id)
+                .join(pulse, pulse.c.id == delivery.c.pulse_id)
+                .where(comment_wait.c.person_id == person_id)
+            )
             return {
                 "person": {
                     "side": who.side,
@@ -74,10 +80,15 @@ class CustomerStore(Store):
                     }
                     for row in messages
                 ],
+                # The next text message is taken as a comment on this week's message until then.
+                "comment_awaited": [
+                    {"week": row.week, "kind": row.kind, "until": _iso(row.expires_at)}
+                    for row in waits
+                ],
             }
 
     async def delete_customer(self, person_id: int) -> bool:
-        """Delete a customer with their answers, comments and messages; False if unknown."""
+        """Delete a customer and everything they left, a comment wait too; False if unknown."""
         async with self._engine.begin() as connection:
             if await _customer(connection, person_id) is None:
                 return False
@@ -89,6 +100,9 @@ class CustomerStore(Store):
             )
             await connection.execute(sa.delete(answer).where(answer.c.respondent_id == person_id))
             await connection.execute(sa.delete(comment).where(comment.c.respondent_id == person_id))
+            await connection.execute(
+                sa.delete(comment_wait).where(comment_wait.c.person_id == person_id)
+            )
             await connection.execute(sa.delete(delivery).where(delivery.c.person_id == person_id))
             await connection.execute(sa.delete(person).where(person.c.id == person_id))
         return True

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.answers import DEFAULT_MIN_GROUP_SIZE, AnswerStore
 from storage.clicks import ClickStore
+from storage.comment_waits import CommentWaitStore
 from storage.customers import CustomerStore
 from storage.outbox import OutboxStore
 from storage.people import PeopleStore, PulseStore
@@ -13,7 +14,14 @@ from storage.reports import ReportRunStore
 
 
 class SqlRepository(
-    PeopleStore, PulseStore, OutboxStore, AnswerStore, ClickStore, CustomerStore, ReportRunStore
+    PeopleStore,
+    PulseStore,
+    OutboxStore,
+    AnswerStore,
+    ClickStore,
+    CustomerStore,
+    CommentWaitStore,
+    ReportRunStore,
 ):
     """Everything the core stores and reads, each part in its own module, on one engine."""
 

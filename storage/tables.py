@@ -244,6 +244,28 @@ class Setting(Table, table=True):
     updated_at: dt.datetime = Field(sa_type=UtcDateTime)
 
 
+class CommentWait(Table, table=True):
+    """A customer's next text message is their comment on one message, until it expires.
+
+    One row per customer: a newer tap on "comment" replaces it. Kept in the database so that
+    a restart or another replica still knows the customer is about to write.
+    """
+
+    __tablename__ = "comment_wait"
+
+    person_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    delivery_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("delivery.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    expires_at: dt.datetime = Field(sa_type=UtcDateTime, index=True)
+
+
 # The same tables for Core statements, which the repository uses throughout.
 person = metadata.tables["person"]
 pulse = metadata.tables["pulse"]
@@ -253,3 +275,4 @@ comment = metadata.tables["comment"]
 ballot = metadata.tables["ballot"]
 report_run = metadata.tables["report_run"]
 setting = metadata.tables["setting"]
+comment_wait = metadata.tables["comment_wait"]

@@ -69,7 +69,6 @@ class Customers:
         self._clock = clock
         self.settings = settings or CustomerSettings()
         self._platform = platform
-        self._comment_waits: dict[str, tuple[str, dt.datetime]] = {}
 
     def language(self, code: str | None) -> str:
         """The language to speak for a platform language code such as ``de-AT``."""
@@ -150,12 +149,12 @@ class Customers:
         return await self._leave(platform_user_id, PersonStatus.BLOCKED)
 
     async def _leave(self, platform_user_id: str, status: PersonStatus) -> bool:
-        self._comment_waits.pop(platform_user_id, None)
         known = await self.person(platform_user_id)
         if known is None:
             return False
         await self._repo.set_status(known.id, status)
         cancelled = await self._repo.cancel_pending(known.id)
+        await self._repo.clear_comment_wait(known.id)
         log.info(
             "customer left", extra={"person": known.id, "status": status, "cancelled": cancelled}
         )
@@ -167,8 +166,7 @@ class Customers:
         return None if known is None else await self._repo.export_customer(known.id)
 
     async def delete(self, platform_user_id: str) -> bool:
-        """Erase the customer, their answers and comments; False if nothing was stored."""
-        self._comment_waits.pop(platform_user_id, None)
+        """Erase the customer, their answers, comments and comment wait; False if none stored."""
         known = await self.person(platform_user_id)
         if known is None:
             return False
@@ -176,22 +174,40 @@ class Customers:
         log.info("customer deleted", extra={"person": known.id, "deleted": deleted})
         return deleted
 
-    def await_comment(self, platform_user_id: str, token: str) -> None:
-        """Take the customer's next text message as the comment on the pulse behind ``token``."""
+    async def await_comment(self, platform_user_id: str, token: str) -> bool:
+        """Take the customer's next text message as the comment on the message behind ``token``.
+
+        The wait is stored, so it outlives a restart; a newer request replaces it. False (and
+        nothing stored) when that message was not sent to this customer.
+        """
+        known = await self.person(platform_user_id)
+        if known is None:
+            return False
+        message = await self._repo.delivery_by_token(token)
+        if message is None or message.person_id != known.id:
+            return False
         until = self._clock.now() + self.settings.comment_wait
-        self._comment_waits[platform_user_id] = (token, until)
+        await self._repo.set_comment_wait(
+            person_id=known.id, delivery_id=message.id, expires_at=until
+        )
+        return True
 
-    def awaited_comment(self, platform_user_id: str) -> str | None:
+    async def awaited_comment(self, platform_user_id: str) -> str | None:
         """The token a text message from this customer comments on, if a comment is awaited."""
-        wait = self._comment_waits.get(platform_user_id)
-        if wait is None:
+        known = await self.person(platform_user_id)
+        if known is None:
             return None
-        token, until = wait
-        if self._clock.now() >= until:
-            del self._comment_waits[platform_user_id]
-            return None
-        return token
+        return await self._repo.comment_wait_token(known.id, now=self._clock.now())
 
-    def comment_done(self, platform_user_id: str) -> None:
-        """Stop waiting for a comment from this customer."""
-        self._comment_waits.pop(platform_user_id, None)
+    async def comment_done(self, platform_user_id: str, token: str) -> None:
+        """Stop waiting for a comment on ``token``'s message from this customer.
+
+        Called once the comment is stored: a failure here is logged, not raised, because the
+        customer must hear that it was saved. The wait then simply expires.
+        """
+        try:
+            known = await self.person(platform_user_id)
+            if known is not None:
+                await self._repo.clear_comment_wait(known.id, token=token)
+        except Exception:
+            log.exception("could not end a comment wait")

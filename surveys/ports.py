@@ -221,6 +221,31 @@ class CustomerData(Protocol):
         ...
 
 
+class CommentWaits(Protocol):
+    """Which customer's next text message is a comment, and on which message.
+
+    Stored, not held in memory: a restart or another replica still knows who is writing.
+    """
+
+    async def set_comment_wait(
+        self, *, person_id: int, delivery_id: int, expires_at: dt.datetime
+    ) -> None:
+        """Take the person's next text as a comment on this message; replaces an older wait."""
+        ...
+
+    async def comment_wait_token(self, person_id: int, *, now: dt.datetime) -> str | None:
+        """The token the person's next text comments on; None if none (expired ones deleted)."""
+        ...
+
+    async def clear_comment_wait(self, person_id: int, *, token: str | None = None) -> bool:
+        """Stop waiting (only on ``token``'s message, if given); False if nothing was awaited."""
+        ...
+
+    async def delete_expired_comment_waits(self, now: dt.datetime) -> int:
+        """Delete every wait that has expired by ``now``; return how many."""
+        ...
+
+
 class ReportRuns(Protocol):
     """Each weekly report posted once per destination."""
 
@@ -241,7 +266,7 @@ class ReportRuns(Protocol):
         ...
 
 
-class Repository(People, Pulses, Outbox, Answers, CustomerData, ReportRuns, Protocol):
+class Repository(People, Pulses, Outbox, Answers, CustomerData, CommentWaits, ReportRuns, Protocol):
     """Everything the core stores and reads."""
 
 

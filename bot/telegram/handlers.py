@@ -213,7 +213,11 @@ class TelegramHandlers:
         if not state.is_open(self._clock.now()):
             await _answer(query, text("closed", state.lang))
             return
-        self._customers.await_comment(str(query.from_user.id), token)
+        # Stored before the prompt goes out: if the database is gone, the error handler
+        # answers "try again" and no prompt promises a wait that was never recorded.
+        if not await self._customers.await_comment(str(query.from_user.id), token):
+            await _answer(query, text("not_yours", state.lang))
+            return
         await _answer(query, None)
         limit = self._customers.settings.comment_max_chars
         self._out.send(query.from_user.id, text("comment.prompt", state.lang, limit=limit))
@@ -252,7 +256,7 @@ class TelegramHandlers:
         user, chat, message = update.effective_user, update.effective_chat, update.message
         if user is None or chat is None or message is None:
             return
-        token = self._customers.awaited_comment(str(user.id))
+        token = await self._customers.awaited_comment(str(user.id))
         if token is None:
             self._out.send(chat.id, tg_text("use_buttons", self._lang(update)))
             return
@@ -260,7 +264,7 @@ class TelegramHandlers:
             token=token, body=message.text or "", platform_user_id=str(user.id)
         )
         if reply.outcome not in (Outcome.TOO_LONG, Outcome.EMPTY, Outcome.STORE_FAILED):
-            self._customers.comment_done(str(user.id))
+            await self._customers.comment_done(str(user.id), token)
         if reply.notice:
             self._out.send(chat.id, reply.notice)
 

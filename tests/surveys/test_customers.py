@@ -113,14 +113,75 @@ async def test_my_data_and_delete(repository: SqlRepository) -> None:
     assert await customers.my_data("4") is None
 
 
+async def _delivered(repository: SqlRepository, person_id: int) -> str:
+    pulse = await repository.get_or_create_pulse(
+        week=IsoWeek(2026, 48), side=Side.CUSTOMER, items=("recommend.customer",),
+        opens_at=NOW, closes_at=NOW + dt.timedelta(days=7),
+    )  # fmt: skip
+    new = NewDelivery(pulse.id, person_id, DeliveryKind.QUESTION, NOW)
+    await repository.enqueue([new])
+    [claimed] = await repository.claim_due(now=NOW, limit=10, worker="w")
+    return claimed.token
+
+
 async def test_a_comment_is_awaited_until_given_or_expired(repository: SqlRepository) -> None:
     clock = Clock()
     customers = _customers(repository, clock)
-    assert customers.awaited_comment("5") is None
-    customers.await_comment("5", "TokenABCDEFGH")
-    assert customers.awaited_comment("5") == "TokenABCDEFGH"
-    customers.comment_done("5")
-    assert customers.awaited_comment("5") is None
-    customers.await_comment("5", "TokenABCDEFGH")
+    person = await customers.opt_in(platform_user_id="5", language_code="de", segment_ref="x")
+    token = await _delivered(repository, person.id)
+    assert await customers.awaited_comment("5") is None
+    assert await customers.await_comment("5", token)
+    assert await customers.awaited_comment("5") == token
+    await customers.comment_done("5", token)
+    assert await customers.awaited_comment("5") is None
+    assert await customers.await_comment("5", token)
     clock.current += dt.timedelta(minutes=11)
-    assert customers.awaited_comment("5") is None
+    assert await customers.awaited_comment("5") is None
+
+
+async def test_a_comment_wait_is_stored_not_held_by_the_instance(repository: SqlRepository) -> None:
+    clock = Clock()
+    person = await _customers(repository, clock).opt_in(
+        platform_user_id="6", language_code="de", segment_ref="x"
+    )
+    token = await _delivered(repository, person.id)
+    assert await _customers(repository, clock).await_comment("6", token)
+
+    restarted = _customers(repository, clock)  # a new process, or another replica
+    assert await restarted.awaited_comment("6") == token
+    await restarted.comment_done("6", "SomeOtherToken")  # a different message: still awaited
+    assert await restarted.awaited_comment("6") == token
+
+
+async def test_only_the_recipient_of_a_message_may_comment_on_it(
+    repository: SqlRepository,
+) -> None:
+    customers = _customers(repository)
+    owner = await customers.opt_in(platform_user_id="7", language_code="de", segment_ref="x")
+    await customers.opt_in(platform_user_id="8", language_code="de", segment_ref="x")
+    token = await _delivered(repository, owner.id)
+
+    assert not await customers.await_comment("8", token)  # someone else's message
+    assert not await customers.await_comment("9", token)  # not a customer at all
+    assert not await customers.await_comment("7", "UnknownToken123")
+    assert await customers.awaited_comment("8") is None
+    assert await customers.awaited_comment("9") is None
+
+
+async def test_stop_and_delete_end_the_comment_wait(repository: SqlRepository) -> None:
+    customers = _customers(repository)
+    person = await customers.opt_in(platform_user_id="10", language_code="de", segment_ref="x")
+    token = await _delivered(repository, person.id)
+
+    assert await customers.await_comment("10", token)
+    assert await customers.stop("10")
+    assert await customers.awaited_comment("10") is None
+
+    assert await customers.await_comment("10", token)
+    data = await customers.my_data("10")
+    assert data is not None
+    assert data["comment_awaited"] == [
+        {"week": "2026-W48", "kind": "question", "until": (NOW + SETTINGS.comment_wait).isoformat()}
+    ]
+    assert await customers.delete("10")
+    assert await customers.awaited_comment("10") is None
