@@ -95,6 +95,28 @@ class ReportRunStore(Store):
         """Record a failed post; the next claim may try again."""
         await self._set(run_id, status=ReportStatus.FAILED.value, last_error=error)
 
+    async def mark_report_unknown(self, run_id: int, *, error: str) -> None:
+        """Record a post that may have gone out; no claim takes it again by itself."""
+        await self._set(run_id, status=ReportStatus.UNKNOWN.value, last_error=error)
+
+    async def allow_report_again(self, *, week: IsoWeek, destination: str) -> bool:
+        """Let the next claim post (week, destination) again after an unknown outcome.
+
+        False if that run is not unknown: posted, failed and claimed runs stay as they are.
+        """
+        statement = (
+            sa.update(report_run)
+            .where(
+                report_run.c.week == week_text(week),
+                report_run.c.destination == destination,
+                report_run.c.status == ReportStatus.UNKNOWN.value,
+            )
+            .values(status=ReportStatus.FAILED.value)
+        )
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement)
+        return bool(result.rowcount)
+
     async def unposted_reports(self, *, since: IsoWeek) -> list[ReportRunRecord]:
         """Report runs from ``since`` on that are not posted (failed, or claimed and stuck)."""
         statement = (

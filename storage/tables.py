@@ -49,7 +49,7 @@ PLATFORMS = ("slack", "telegram")
 PERSON_STATUSES = ("active", "paused", "opted_out", "blocked")
 DELIVERY_KINDS = ("question", "reminder_1", "reminder_2", "report")
 DELIVERY_STATUSES = ("pending", "claimed", "sent", "failed", "unknown", "cancelled")
-REPORT_STATUSES = ("claimed", "posted", "failed")
+REPORT_STATUSES = ("claimed", "posted", "failed", "unknown")
 ANONYMOUS_EMPLOYEES = "side = 'customer' OR respondent_id IS NULL"
 # On SQLite a rowid table stores rows in insertion order; keyed by their random id instead,
 # answers and comments keep no trace of the order in which people gave them.

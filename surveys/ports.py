@@ -265,6 +265,10 @@ class ReportRuns(Protocol):
         """Record a failed post; the next claim may try again."""
         ...
 
+    async def mark_report_unknown(self, run_id: int, *, error: str) -> None:
+        """Record a post that may have gone out; no claim takes it again by itself."""
+        ...
+
 
 class Repository(People, Pulses, Outbox, Answers, CustomerData, CommentWaits, ReportRuns, Protocol):
     """Everything the core stores and reads."""

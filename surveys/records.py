@@ -38,6 +38,7 @@ class ReportStatus(enum.StrEnum):
     CLAIMED = "claimed"
     POSTED = "posted"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # the post may have gone out: not posted again until the operator says
 
 
 class AnswerOutcome(enum.StrEnum):

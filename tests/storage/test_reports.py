@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
@@ -124,3 +126,32 @@ async def test_racing_replicas_take_over_a_stale_claim_exactly_once(
 
     taken = [claim for claim in claims if claim is not None]
     assert [claim.attempts for claim in taken] == [2]
+
+
+async def test_an_unknown_run_is_claimed_again_only_once_allowed(
+    repository: SqlRepository,
+) -> None:
+    run = await repository.claim_report_run(week=WEEK, destination="slack:C1", now=NOW)
+    assert run is not None
+    await repository.mark_report_unknown(run.id, error="internal_error")
+
+    later = NOW + dt.timedelta(days=1)  # long past any lease
+    assert await repository.claim_report_run(week=WEEK, destination="slack:C1", now=later) is None
+    [waiting] = await repository.unposted_reports(since=WEEK)
+    assert (waiting.status, waiting.last_error) == (ReportStatus.UNKNOWN, "internal_error")
+    assert not await repository.allow_report_again(week=WEEK, destination="telegram:-100")
+
+    assert await repository.allow_report_again(week=WEEK, destination="slack:C1")
+    retry = await repository.claim_report_run(week=WEEK, destination="slack:C1", now=later)
+    assert retry is not None and (retry.status, retry.attempts) == (ReportStatus.CLAIMED, 2)
+    assert not await repository.allow_report_again(week=WEEK, destination="slack:C1")  # claimed
+
+
+async def test_the_status_column_takes_only_the_known_states(repository: SqlRepository) -> None:
+    run = await repository.claim_report_run(week=WEEK, destination="slack:C1", now=NOW)
+    assert run is not None
+    async with repository.engine.begin() as connection:
+        await connection.execute(sa.text("UPDATE report_run SET status = 'unknown'"))
+    with pytest.raises(sa.exc.IntegrityError):
+        async with repository.engine.begin() as connection:
+            await connection.execute(sa.text("UPDATE report_run SET status = 'maybe'"))
