@@ -8,6 +8,7 @@ the time to render the three charts. Prints one JSON line last. Run: python benc
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import platform
@@ -103,7 +104,13 @@ async def _measure(url: str) -> tuple[dict[str, float], WeekReport]:
     async def report() -> None:
         built.append(
             await build_week(
-                engine, week=WEEK, bank=bank, anonymity=Anonymity(), trend_weeks=WEEKS, lang="en"
+                engine,
+                week=WEEK,
+                bank=bank,
+                anonymity=Anonymity(),
+                trend_weeks=WEEKS,
+                lang="en",
+                now=dt.datetime.now(dt.UTC),
             )
         )
 

@@ -37,6 +37,7 @@ async def publish_report(
         anonymity=_anonymity(config),
         trend_weeks=config.report.trend_weeks,
         lang=config.report.language or config.organisation.language,
+        now=clock.now(),
     )
     secrets = config.secrets
     slack = None

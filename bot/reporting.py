@@ -9,6 +9,7 @@ failed so that ``pulse status`` shows it and a later run may claim it again.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from surveys.charts import mirror_figure, render_png
 from surveys.model import IsoWeek
 from surveys.ports import Clock, ReportRuns
 from surveys.report import WeekReport, build_report
+from surveys.windows import until_text
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +53,22 @@ async def build_week(
     anonymity: Anonymity,
     trend_weeks: int,
     lang: str,
+    now: dt.datetime,
 ) -> WeekReport:
-    """The report of ``week`` from the database, aggregated in SQL."""
+    """The report of ``week`` from the database, aggregated in SQL.
+
+    ``now`` is taken before the answers are read; a side whose window is open then shows
+    no figure (see :mod:`surveys.windows`).
+    """
     data = await report_input(engine, week=week, trend_weeks=trend_weeks)
     return build_report(
-        week=week, bank=bank, data=data, anonymity=anonymity, trend_weeks=trend_weeks, lang=lang
+        week=week,
+        bank=bank,
+        data=data,
+        anonymity=anonymity,
+        trend_weeks=trend_weeks,
+        lang=lang,
+        now=now,
     )
 
 
@@ -69,8 +82,17 @@ async def publish_week(
     retry_delay: float = 2.0,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> list[Published]:
-    """Post ``report`` to every destination not yet posted this week; one post each."""
+    """Post ``report`` to every destination not yet posted this week; one post each.
+
+    A report of a week whose window is still open has no figure to post: it is not posted
+    and nothing is claimed, so the week's real post still goes out once the window closes.
+    """
     week = IsoWeek.parse(report.week)
+    if report.still_open:
+        until = until_text(max(window.until for window in report.still_open))
+        reason = f"week {report.week} is still open until {until}: not posted"
+        log.warning("report of an open week not posted", extra={"week": report.week})
+        return [Published(destination, "skipped", error=reason) for destination in posters]
     png: bytes | None = None
     results: list[Published] = []
     for destination, post in posters.items():

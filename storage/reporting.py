@@ -7,6 +7,7 @@ the table itself; no answer row ever reaches Python.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from storage.tables import answer, comment, delivery, new_id, pulse
 from surveys.model import Answer, IsoWeek, Side
 from surveys.records import CommentRecord, DeliveryKind
 from surveys.report import HistogramKey, ReportInput
+from surveys.windows import WindowKey
 
 log = logging.getLogger(__name__)
 
@@ -82,14 +84,31 @@ async def pulse_items(engine: AsyncEngine, week: IsoWeek) -> dict[Side, frozense
     return included
 
 
+async def window_closes(
+    engine: AsyncEngine, *, first: IsoWeek, last: IsoWeek
+) -> dict[WindowKey, dt.datetime]:
+    """Per (week, side) with a pulse in weeks first..last, when its answer window closes."""
+    statement = sa.select(pulse.c.week, pulse.c.side, pulse.c.closes_at).where(
+        pulse.c.week >= week_text(first), pulse.c.week <= week_text(last)
+    )
+    async with engine.connect() as connection:
+        rows = (await connection.execute(statement)).all()
+    return {(IsoWeek.parse(week), Side(side)): closes_at for week, side, closes_at in rows}
+
+
 async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
-    """Everything :func:`surveys.report.build_report` needs for ``week`` and its trend."""
+    """Everything :func:`surveys.report.build_report` needs for ``week`` and its trend.
+
+    Read it after taking the ``now`` the report is built with: answers read after a close
+    are final, so a window closed by then shows what it will always show.
+    """
     first = week.shift(-max(trend_weeks - 1, 1))
     return ReportInput(
         histograms=await answer_histograms(engine, first=first, last=week),
         comments=await week_comments(engine, week),
         asked=await people_asked(engine, week),
         pulsed=await pulse_items(engine, week),
+        closes_at=await window_closes(engine, first=first, last=week),
     )
 
 

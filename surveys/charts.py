@@ -70,6 +70,8 @@ def mirror_figure(report: WeekReport, lang: str | None = None) -> Figure:
         _draw_side(axes, dim.inside.score, y=y + 0.12, colour=EMPLOYEE_COLOUR, marker="o")
         _draw_side(axes, dim.outside.score, y=y - 0.12, colour=CUSTOMER_COLOUR, marker="s")
         label = mirror_label(dim, lang=lang, fewer_than=fewer)
+        if dim.still_open:  # reasons with a time are long: one line each
+            label = label.replace("; ", "\n")
         labels.append((label, dim.gap.estimate is not None))
     axes.set_yticks(positions, [d.title for d in rows], fontsize=13)
     axes.set_xlim(0, 100)

@@ -10,6 +10,7 @@ from surveys.charts import MUTED_COLOUR, footnote, new_figure, right_labels
 from surveys.model import Metric, Side
 from surveys.report import SideFigures, WeekReport
 from surveys.report_text import headline, side_name, signed, text
+from surveys.windows import still_open_text
 
 # Okabe-Ito, in an order that keeps neighbouring lines apart.
 LINE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -30,6 +31,7 @@ _WORDS = {
         "enps": "Employees: eNPS",
         "nps_title": "Customers' NPS {nps}, employees' eNPS {enps}",
         "nps_title_none": "NPS and eNPS: {fewer}",
+        "open_week": "still open",
     },
     "de": {
         "gap_axis": "Lücke in Punkten auf 0–100 (Mitarbeitende − Kundschaft), "
@@ -44,6 +46,7 @@ _WORDS = {
         "enps": "Mitarbeitende: eNPS",
         "nps_title": "NPS der Kundschaft {nps}, eNPS der Mitarbeitenden {enps}",
         "nps_title_none": "NPS und eNPS: {fewer}",
+        "open_week": "noch offen",
     },
 }
 
@@ -60,6 +63,7 @@ def trend_figure(report: WeekReport, lang: str | None = None) -> Figure:
     axes = figure.add_subplot()
     weeks = list(report.trend_weeks)
     xs = list(range(len(weeks)))
+    still_open = {window.week for window in report.open_windows}
     for index, dim in enumerate(report.mirrored):
         colour = LINE_COLOURS[index % len(LINE_COLOURS)]
         values = [p.gap.estimate.value if p.gap and p.gap.estimate else math.nan for p in dim.trend]
@@ -83,7 +87,9 @@ def trend_figure(report: WeekReport, lang: str | None = None) -> Figure:
             linewidth=2,
         )
     axes.axhline(0.0, color=MUTED_COLOUR, linewidth=1)
-    axes.set_xticks(xs, weeks, fontsize=11)
+    # A week whose window is open has no point; its tick says why.
+    ticks = [f"{w}\n{_word('open_week', lang)}" if w in still_open else w for w in weeks]
+    axes.set_xticks(xs, ticks, fontsize=11)
     axes.set_ylabel(_word("gap_axis", lang), fontsize=12)
     axes.set_title(headline(report, lang), fontsize=18, loc="left", pad=14)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11, frameon=False)
@@ -190,7 +196,14 @@ def _nps_title(rows: list[tuple[str, SideFigures]], lang: str, fewer: str) -> st
                 return signed(figures.score.value.value)
         return None
 
+    def missing(item: str) -> str:
+        for _, figures in rows:
+            if figures.item == item and figures.open_until is not None:
+                return still_open_text(figures.open_until, lang)
+        return fewer
+
     nps, enps = figure_of("recommend.customer"), figure_of("enps.employee")
-    if nps is None and enps is None:
-        return _word("nps_title_none", lang).format(fewer=fewer)
-    return _word("nps_title", lang).format(nps=nps or fewer, enps=enps or fewer)
+    why_nps, why_enps = missing("recommend.customer"), missing("enps.employee")
+    if nps is None and enps is None and why_nps == why_enps:
+        return _word("nps_title_none", lang).format(fewer=why_nps)
+    return _word("nps_title", lang).format(nps=nps or why_nps, enps=enps or why_enps)

@@ -5,32 +5,55 @@ week's comments and how many people each side was asked. Every figure goes throu
 :func:`surveys.metrics.summarise`, so a group below the anonymity threshold carries no
 number at all, only the text "fewer than k answers". An item the week's pulses did not
 include (known from the plan, not from the answers) says "not asked this week" instead.
-
-Respondents per pulse are counted as the largest n over the side's numeric items that
-week: answers are anonymous, so the people who answered are not known, but nobody
-answers an item twice. Distinct commenters are counted the same way, as the largest
-number of comments on one open item (at most one per person, item and week).
+A side whose answer window is still open (see :mod:`surveys.windows`) gives no figure at
+all: its answers and comments are dropped before anything is computed, and it says
+"window still open until <time>". Response rates and comments are in
+:mod:`surveys.report_responses`.
 """
 
 from __future__ import annotations
 
-import random
-from collections import Counter
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from surveys.anonymity import Anonymity, Suppressed
 from surveys.bank import QuestionBank
-from surveys.gaps import Difference, Verdict, change, perception_gap
+from surveys.gaps import Difference, change, perception_gap
 from surveys.methods import Comparison, comparison_method_text, method_text
 from surveys.methods import normalised_method_text as _normalised_method
-from surveys.metrics import Estimate, Histogram, NpsShares, Summary, summarise
+from surveys.metrics import Histogram, Summary, summarise
 from surveys.model import Dimension, IsoWeek, Item, Metric, Side
 from surveys.records import CommentRecord
+from surveys.report_figures import (
+    MirroredDimension,
+    OneSidedDimension,
+    Score,
+    Shift,
+    SideFigures,
+    TrendPoint,
+)
 from surveys.report_json import JsonValue, to_json
+from surveys.report_responses import (
+    Comments,
+    ResponseRate,
+    response_rate,
+    side_histograms,
+    week_comments,
+)
+from surveys.windows import OpenWindow, WindowKey, open_windows, still_open_text, withheld
 
-COMMENTS_SHOWN = 3
-COMMENT_CHARS = 280
+__all__ = [
+    "Comments",
+    "MirroredDimension",
+    "OneSidedDimension",
+    "OpenWindow",
+    "ResponseRate",
+    "Score",
+    "Shift",
+    "SideFigures",
+    "TrendPoint",
+]
 
 HistogramKey = tuple[IsoWeek, Side, str]
 
@@ -46,109 +69,15 @@ class ReportInput:
         asked: per side, how many people were asked in the report week.
         pulsed: per side, the item keys the report week's pulses included; None when not
             known, and then every item counts as asked.
+        closes_at: per (week, side) with a pulse, when its answer window closes; a window
+            still open when the report is built gives no figure.
     """
 
     histograms: Mapping[HistogramKey, Histogram]
     comments: Sequence[CommentRecord] = ()
     asked: Mapping[Side, int] = field(default_factory=dict)
     pulsed: Mapping[Side, frozenset[str]] | None = None
-
-
-@dataclass(frozen=True)
-class Score:
-    """One group's figures, only ever from at least k answers."""
-
-    n: int
-    value: Estimate
-    score: Estimate
-    mean: Estimate
-    shares: NpsShares | None = None
-
-
-@dataclass(frozen=True)
-class Shift:
-    """A difference in points on 0-100 with its interval, or no number below the threshold."""
-
-    verdict: Verdict
-    estimate: Estimate | None = None
-
-
-@dataclass(frozen=True)
-class SideFigures:
-    """One side of a dimension in the report week, and its change from last week.
-
-    ``asked`` is False when the week's pulses did not include the item; ``hidden`` then
-    says "not asked this week" rather than "fewer than k answers".
-    """
-
-    side: Side
-    item: str
-    score: Score | None
-    hidden: str | None
-    change: Shift
-    asked: bool = True
-
-
-@dataclass(frozen=True)
-class TrendPoint:
-    """One week of a dimension's trend: the gap, or the one side's score."""
-
-    week: str
-    gap: Shift | None = None
-    score: Estimate | None = None
-
-
-@dataclass(frozen=True)
-class MirroredDimension:
-    """A dimension asked of both sides: inside, outside, the gap and its trend."""
-
-    key: str
-    title: str
-    metric: Metric
-    scale: str
-    custom: bool
-    inside: SideFigures
-    outside: SideFigures
-    gap: Shift
-    trend: tuple[TrendPoint, ...]
-
-    @property
-    def not_asked(self) -> tuple[Side, ...]:
-        """The sides whose pulses did not include this dimension in the report week."""
-        return tuple(f.side for f in (self.inside, self.outside) if not f.asked)
-
-
-@dataclass(frozen=True)
-class OneSidedDimension:
-    """A dimension asked of one side only (eNPS, internal service, understanding, ...)."""
-
-    key: str
-    title: str
-    metric: Metric
-    scale: str
-    custom: bool
-    figures: SideFigures
-    trend: tuple[TrendPoint, ...]
-
-
-@dataclass(frozen=True)
-class ResponseRate:
-    """How many of the people asked answered, or no number below the threshold."""
-
-    side: Side
-    asked: int
-    respondents: int | None
-    rate: float | None
-    hidden: str | None
-
-
-@dataclass(frozen=True)
-class Comments:
-    """A few comments of one side, shown only when enough distinct people commented."""
-
-    side: Side
-    shown: tuple[str, ...]
-    hidden: str | None
+    closes_at: Mapping[WindowKey, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,6 +94,12 @@ class WeekReport:
     comments: tuple[Comments, ...]
     trend_weeks: tuple[str, ...]
     methods: Mapping[str, str]
+    open_windows: tuple[OpenWindow, ...] = ()
+
+    @property
+    def still_open(self) -> tuple[OpenWindow, ...]:
+        """The report week's answer windows still open when the report was built."""
+        return tuple(w for w in self.open_windows if w.week == self.week)
 
     def to_json(self) -> dict[str, JsonValue]:
         """The report as plain JSON types (dicts, lists, str, float, int, bool, None)."""
@@ -193,12 +128,20 @@ def build_report(
     anonymity: Anonymity,
     trend_weeks: int = 8,
     lang: str = "en",
+    now: dt.datetime | None = None,
 ) -> WeekReport:
-    """Build the report of ``week`` from aggregated answers, applying the threshold throughout."""
+    """Build the report of ``week`` from aggregated answers, applying the threshold throughout.
+
+    ``now`` (read before the data was) tells which answer windows are still open; it is
+    required when ``data`` knows any window's close.
+    """
     if trend_weeks < 1:
         raise ValueError(f"trend_weeks must be at least 1, not {trend_weeks}")
+    if data.closes_at and now is None:
+        raise ValueError("now is needed to tell which answer windows are still open")
+    still_open = open_windows(data.closes_at, now=now) if now is not None else {}
     weeks = tuple(week.shift(offset) for offset in range(1 - trend_weeks, 1))
-    figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week)
+    figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week, still_open=still_open)
     mirrored = tuple(
         _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
         for dim in bank.mirrored()
@@ -216,35 +159,74 @@ def build_report(
         mirrored=mirrored,
         one_sided=one_sided,
         response_rates=tuple(
-            _response_rate(side, bank=bank, week=week, data=data, anonymity=anonymity, lang=lang)
+            response_rate(
+                side,
+                answered=side_histograms(
+                    figures.histograms,
+                    week=week,
+                    side=side,
+                    items=[item.key for item in bank.items_for(side) if not item.is_text],
+                ),
+                asked=data.asked.get(side, 0),
+                anonymity=anonymity,
+                lang=lang,
+                open_until=figures.open_until(week, side),
+            )
             for side in (Side.EMPLOYEE, Side.CUSTOMER)
         ),
         comments=tuple(
-            _comments(side, week=week, data=data, anonymity=anonymity, lang=lang)
+            week_comments(
+                side,
+                week=week,
+                comments=figures.comments,
+                anonymity=anonymity,
+                lang=lang,
+                open_until=figures.open_until(week, side),
+            )
             for side in (Side.EMPLOYEE, Side.CUSTOMER)
         ),
         trend_weeks=tuple(str(w) for w in weeks),
         methods=_methods(bank, lang),
+        open_windows=tuple(
+            OpenWindow(str(when), side, still_open[(when, side)])
+            for when in weeks
+            for side in (Side.EMPLOYEE, Side.CUSTOMER)
+            if (when, side) in still_open
+        ),
     )
 
 
 class _Figures:
-    """Summaries of (week, item), computed once each."""
+    """Summaries of (week, item), computed once each, never from an open window's answers."""
 
     def __init__(
-        self, *, data: ReportInput, anonymity: Anonymity, lang: str, week: IsoWeek
+        self,
+        *,
+        data: ReportInput,
+        anonymity: Anonymity,
+        lang: str,
+        week: IsoWeek,
+        still_open: Mapping[WindowKey, dt.datetime],
     ) -> None:
         self._data = data
         self._anonymity = anonymity
         self._lang = lang
         self._week = week
+        self._open = still_open
+        # Dropped once, here: nothing below can count an answer of an open window.
+        self.histograms = withheld(data.histograms, still_open)
+        self.comments = [c for c in data.comments if (c.week, c.side) not in still_open]
         self._cache: dict[tuple[IsoWeek, str], Summary | Suppressed] = {}
+
+    def open_until(self, week: IsoWeek, side: Side) -> dt.datetime | None:
+        """When ``side``'s window of ``week`` closes, if it is still open."""
+        return self._open.get((week, side))
 
     def summary(self, week: IsoWeek, item: Item) -> Summary | Suppressed:
         key = (week, item.key)
         if key not in self._cache:
             assert item.scale is not None
-            counts = self._data.histograms.get((week, item.side, item.key), {})
+            counts = self.histograms.get((week, item.side, item.key), {})
             self._cache[key] = summarise(
                 counts, metric=item.metric, scale=item.scale, anonymity=self._anonymity
             )
@@ -255,11 +237,18 @@ class _Figures:
         pulsed = self._data.pulsed
         if pulsed is None or week != self._week or item.key in pulsed.get(item.side, ()):
             return True
-        return bool(self._data.histograms.get((week, item.side, item.key)))
+        return bool(self.histograms.get((week, item.side, item.key)))
 
     def side(self, week: IsoWeek, item: Item) -> SideFigures:
         current = self.summary(week, item)
         moved = change(current=current, previous=self.summary(week.shift(-1), item))
+        until = self.open_until(week, item.side)
+        if until is not None:
+            hidden = still_open_text(until, self._lang)
+            return SideFigures(
+                item.side, item.key, None, hidden, _shift(moved),
+                asked=self.asked(week, item), open_until=until,
+            )  # fmt: skip
         if not self.asked(week, item):
             hidden = not_asked_text(self._lang)
             return SideFigures(item.side, item.key, None, hidden, _shift(moved), asked=False)
@@ -307,6 +296,10 @@ def _mirrored(
             )
         )
 
+    def open_until(when: IsoWeek) -> dt.datetime | None:
+        closes = [figures.open_until(when, item.side) for item in (inside, outside)]
+        return max((c for c in closes if c is not None), default=None)
+
     return MirroredDimension(
         key=dim.key,
         title=dim.title_in(lang),
@@ -316,7 +309,9 @@ def _mirrored(
         inside=figures.side(week, inside),
         outside=figures.side(week, outside),
         gap=gap_of(week),
-        trend=tuple(TrendPoint(str(when), gap=gap_of(when)) for when in weeks),
+        trend=tuple(
+            TrendPoint(str(when), gap=gap_of(when), open_until=open_until(when)) for when in weeks
+        ),
     )
 
 
@@ -334,7 +329,8 @@ def _one_sided(
     for when in weeks:
         summary = figures.summary(when, item)
         score = summary.normalised if isinstance(summary, Summary) else None
-        trend.append(TrendPoint(str(when), score=score))
+        until = figures.open_until(when, item.side)
+        trend.append(TrendPoint(str(when), score=score, open_until=until))
     return OneSidedDimension(
         key=dim.key,
         title=dim.title_in(lang),
@@ -344,53 +340,6 @@ def _one_sided(
         figures=figures.side(week, item),
         trend=tuple(trend),
     )
-
-
-def _response_rate(
-    side: Side,
-    *,
-    bank: QuestionBank,
-    week: IsoWeek,
-    data: ReportInput,
-    anonymity: Anonymity,
-    lang: str,
-) -> ResponseRate:
-    asked = data.asked.get(side, 0)
-    numeric = [item.key for item in bank.items_for(side) if not item.is_text]
-    respondents = max(
-        (sum(data.histograms.get((week, side, key), {}).values()) for key in numeric), default=0
-    )
-    suppressed = anonymity.check(respondents)
-    if suppressed is not None:
-        return ResponseRate(side, asked, None, None, suppressed.text_in(lang))
-    rate = min(1.0, respondents / asked) if asked else None
-    return ResponseRate(side, asked, respondents, rate, None)
-
-
-def _comments(
-    side: Side, *, week: IsoWeek, data: ReportInput, anonymity: Anonymity, lang: str
-) -> Comments:
-    own = [c for c in data.comments if c.side is side and c.week == week and c.text.strip()]
-    people = max(Counter(c.item for c in own).values(), default=0)
-    suppressed = anonymity.check_comments(people)
-    if suppressed is not None:
-        return Comments(side, (), _fewer_comments(suppressed.k, lang))
-    texts = sorted(c.text.strip() for c in own)
-    random.Random(f"{week}:{side.value}").shuffle(texts)
-    return Comments(side, tuple(_trim(text) for text in texts[:COMMENTS_SHOWN]), None)
-
-
-def _fewer_comments(k: int, lang: str) -> str:
-    if lang == "de":
-        return f"Kommentare von weniger als {k} Personen"
-    return f"comments from fewer than {k} people"
-
-
-def _trim(text: str) -> str:
-    flat = " ".join(text.split())
-    if len(flat) <= COMMENT_CHARS:
-        return flat
-    return flat[: COMMENT_CHARS - 1].rstrip() + "…"
 
 
 def _methods(bank: QuestionBank, lang: str) -> dict[str, str]:

@@ -1,12 +1,15 @@
 """Aggregates for export (CSV or JSON), one row per week and item, behind the threshold.
 
 Only summaries leave: never an answer, never a count below k. A group below the
-threshold is a row whose figures are empty and whose ``note`` says "fewer than k answers".
+threshold is a row whose figures are empty and whose ``note`` says "fewer than k answers";
+a (week, side) whose answer window is still open likewise says "window still open until
+<time>", however many have answered so far (see :mod:`surveys.windows`).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Mapping, Sequence
@@ -15,6 +18,7 @@ from surveys.anonymity import Anonymity, Suppressed
 from surveys.bank import QuestionBank
 from surveys.metrics import Histogram, summarise
 from surveys.model import IsoWeek, Side
+from surveys.windows import WindowKey, open_windows, still_open_text, withheld
 
 COLUMNS = (
     "week",
@@ -42,14 +46,24 @@ def export_rows(
     bank: QuestionBank,
     histograms: Mapping[tuple[IsoWeek, Side, str], Histogram],
     anonymity: Anonymity,
+    closes_at: Mapping[WindowKey, dt.datetime] | None = None,
+    now: dt.datetime | None = None,
 ) -> list[ExportRow]:
-    """One row per (week, numeric item): its figures, or the threshold note instead."""
+    """One row per (week, numeric item): its figures, or the threshold note instead.
+
+    ``closes_at`` (when each (week, side)'s answer window closes) and ``now`` (read before
+    the histograms were) say which windows are still open; their rows carry no figure.
+    """
+    if closes_at and now is None:
+        raise ValueError("now is needed to tell which answer windows are still open")
+    still_open = open_windows(closes_at, now=now) if closes_at and now is not None else {}
+    final = withheld(histograms, still_open)
     rows: list[ExportRow] = []
     for week in weeks:
         for item in bank.items:
             if item.is_text or item.scale is None:
                 continue
-            counts = histograms.get((week, item.side, item.key), {})
+            counts = final.get((week, item.side, item.key), {})
             summary = summarise(counts, metric=item.metric, scale=item.scale, anonymity=anonymity)
             row: ExportRow = {
                 "week": str(week),
@@ -59,7 +73,11 @@ def export_rows(
                 "metric": item.metric.value,
                 "scale": str(item.scale),
             }
-            if isinstance(summary, Suppressed):
+            until = still_open.get((week, item.side))
+            if until is not None:
+                row.update({name: None for name in COLUMNS[6:-1]})
+                row["note"] = still_open_text(until, "en")
+            elif isinstance(summary, Suppressed):
                 row.update({name: None for name in COLUMNS[6:-1]})
                 row["note"] = summary.text_in("en")
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import math
 from collections.abc import Mapping, Sequence
@@ -11,7 +12,10 @@ JsonValue = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | boo
 
 
 def to_json(value: object) -> JsonValue:
-    """A dataclass, enum, mapping or sequence as dicts, lists and scalars; floats stay exact."""
+    """A dataclass, enum, mapping or sequence as dicts, lists and scalars; floats stay exact.
+
+    A moment (an open window's close) becomes its ISO 8601 text.
+    """
     if value is None or isinstance(value, bool | int | str):
         return value if not isinstance(value, enum.Enum) else str(value.value)
     if isinstance(value, float):
@@ -20,6 +24,8 @@ def to_json(value: object) -> JsonValue:
         return value
     if isinstance(value, enum.Enum):
         return str(value.value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from surveys.report import WeekReport
+from surveys.report_figures import TrendPoint
 from surveys.report_text import gap_label, mirror_label, side_cell, side_name, summary, text
+from surveys.windows import still_open_text
 
 
 def markdown(report: WeekReport, lang: str | None = None) -> str:
@@ -40,7 +42,7 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
     lines += ["", f"## {text('trend', lang, first=report.trend_weeks[0], last=report.week)}", ""]
     for dim in report.mirrored:
         points = ", ".join(
-            f"{point.week}: {gap_label(point.gap, lang=lang, fewer_than='–')}"
+            f"{point.week}: {_trend_label(point, lang)}"
             for point in dim.trend
             if point.gap is not None
         )
@@ -56,3 +58,10 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
     lines += [f"- {method}" for method in report.methods.values()]
     lines += ["", f"_{brief.footnote}_", ""]
     return "\n".join(lines)
+
+
+def _trend_label(point: TrendPoint, lang: str) -> str:
+    if point.open_until is not None:
+        return still_open_text(point.open_until, lang)
+    assert point.gap is not None
+    return gap_label(point.gap, lang=lang, fewer_than="–")

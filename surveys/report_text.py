@@ -19,6 +19,7 @@ from surveys.report import (
     WeekReport,
     not_asked_text,
 )
+from surveys.windows import still_open_text, until_text
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -27,6 +28,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "finding_down": "Employees rate {dim} {points} points worse than customers do",
         "no_real_gap": "No real gap between employees and customers this week",
         "no_data": "Not enough answers this week to compare employees and customers",
+        "still_open": "Week {week} is still open until {until}: no figures yet",
         "real": "real",
         "noise": "noise",
         "employees": "Employees",
@@ -57,6 +59,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "Kundschaft",
         "no_real_gap": "Diese Woche keine echte Lücke zwischen Mitarbeitenden und Kundschaft",
         "no_data": "Diese Woche zu wenige Antworten für einen Vergleich",
+        "still_open": "Woche {week} ist noch offen bis {until}: noch keine Zahlen",
         "real": "echt",
         "noise": "Rauschen",
         "employees": "Mitarbeitende",
@@ -113,18 +116,25 @@ def gap_label(gap: Shift, *, lang: str, fewer_than: str) -> str:
 def mirror_label(dim: MirroredDimension, *, lang: str, fewer_than: str) -> str:
     """A mirrored row's label: the gap, or why there is none ("Customers: not asked this week").
 
-    A side without figures says why: the week's pulses did not include it, or fewer than k
-    answered. When both sides lack figures for the same reason, the reason is said once.
+    A side without figures says why: its answer window is still open, the week's pulses did
+    not include it, or fewer than k answered. When both sides lack figures for the same
+    reason, the reason is said once.
     """
     if dim.gap.estimate is not None:
         return gap_label(dim.gap, lang=lang, fewer_than=fewer_than)
     missing = [f for f in (dim.inside, dim.outside) if f.score is None]
-    reasons = [fewer_than if f.asked else not_asked_text(lang) for f in missing]
+    reasons = [_missing_reason(f, lang=lang, fewer_than=fewer_than) for f in missing]
     if not missing or (len(missing) == 2 and reasons[0] == reasons[1]):
         return reasons[0] if missing else fewer_than
     return "; ".join(
         f"{side_name(f.side, lang)}: {why}" for f, why in zip(missing, reasons, strict=True)
     )
+
+
+def _missing_reason(figures: SideFigures, *, lang: str, fewer_than: str) -> str:
+    if figures.open_until is not None:
+        return still_open_text(figures.open_until, lang)
+    return fewer_than if figures.asked else not_asked_text(lang)
 
 
 def native(score: Score, metric: Metric, lang: str) -> str:
@@ -157,8 +167,14 @@ def real_gaps(report: WeekReport) -> list[MirroredDimension]:
 
 
 def headline(report: WeekReport, lang: str | None = None) -> str:
-    """The finding of the week, e.g. "Employees rate X 18 points better than customers do"."""
+    """The finding of the week, e.g. "Employees rate X 18 points better than customers do".
+
+    While a side's answer window of the week is open, there is no finding: it says until when.
+    """
     lang = lang or report.language
+    if report.still_open:
+        until = max(window.until for window in report.still_open)
+        return text("still_open", lang, week=report.week, until=until_text(until))
     gaps = real_gaps(report)
     if gaps:
         top = gaps[0]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from surveys.bank import QuestionBank
     from surveys.model import IsoWeek
     from surveys.report import HistogramKey, WeekReport
+    from surveys.windows import WindowKey
 
 
 def register(app: typer.Typer) -> None:
@@ -86,6 +87,7 @@ async def _report(
     from bot.reporting import build_week
     from storage.engine import create_engine
     from surveys.charts import render_all
+    from surveys.ports import SystemClock
     from surveys.report_markdown import markdown
 
     engine = create_engine(cfg.database_url)
@@ -97,6 +99,7 @@ async def _report(
             anonymity=anonymity,
             trend_weeks=cfg.report.trend_weeks,
             lang=cfg.report.language or cfg.organisation.language,
+            now=SystemClock().now(),  # before the answers are read
         )
         pngs = await asyncio.to_thread(render_all, built)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -110,9 +113,22 @@ async def _report(
         )
         written += [out_dir / "report.md", out_dir / "report.json"]
         posted = await _post(cfg, built, engine) if post else []
-        return written, posted
+        return written, _still_open(built) + posted
     finally:
         await engine.dispose()
+
+
+def _still_open(built: WeekReport) -> list[str]:
+    """The line saying the week is still open and until when; none once it has closed."""
+    from surveys.report_text import side_name
+    from surveys.windows import until_text
+
+    if not built.still_open:
+        return []
+    sides = ", ".join(
+        f"{side_name(w.side, 'en').lower()} until {until_text(w.until)}" for w in built.still_open
+    )
+    return [f"week {built.week} is still open ({sides}): no figures until its windows close"]
 
 
 async def _post(cfg: Config, built: WeekReport, engine: AsyncEngine) -> list[str]:
@@ -165,27 +181,34 @@ def export(
 ) -> None:
     """Print aggregates per week and item (never answers; the threshold applies)."""
     from storage.engine import create_engine
-    from storage.reporting import answer_histograms
+    from storage.reporting import answer_histograms, window_closes
     from surveys.model import IsoWeek
+    from surveys.ports import SystemClock
     from surveys.report_export import export_rows, rows_to_csv, rows_to_json
 
     cfg = load(config)
     bank, anonymity = _bank_and_anonymity(cfg)
     last = IsoWeek.of(dt.date.today())
     span = [last.shift(-offset) for offset in range(weeks - 1, -1, -1)]
+    now = SystemClock().now()  # before the answers are read
 
-    async def histograms() -> dict[HistogramKey, dict[int, int]]:
+    async def histograms() -> tuple[
+        dict[HistogramKey, dict[int, int]], dict[WindowKey, dt.datetime]
+    ]:
         engine = create_engine(cfg.database_url)
         try:
-            return await answer_histograms(engine, first=span[0], last=last)
+            found = await answer_histograms(engine, first=span[0], last=last)
+            return found, await window_closes(engine, first=span[0], last=last)
         finally:
             await engine.dispose()
 
     try:
-        found = asyncio.run(histograms())
+        found, closes_at = asyncio.run(histograms())
     except Exception as exc:
         raise fail([f"export: {exc}"]) from None
-    rows = export_rows(weeks=span, bank=bank, histograms=found, anonymity=anonymity)
+    rows = export_rows(
+        weeks=span, bank=bank, histograms=found, anonymity=anonymity, closes_at=closes_at, now=now
+    )
     typer.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
 
 

@@ -62,6 +62,7 @@ class Writer:
             anonymity=anonymity,
             trend_weeks=config.report.trend_weeks,
             lang=config.report.language or config.organisation.language,
+            now=stage.app.jobs.now(),
         )  # fmt: skip
         folder = self.out / str(week)
         folder.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ async def _report(repository: SqlRepository):  # type: ignore[no-untyped-def]
         anonymity=Anonymity(5),
         trend_weeks=4,
         lang="en",
+        now=FixedClock().now(),
     )
 
 

@@ -161,6 +161,7 @@ def test_a_side_below_the_threshold_carries_no_number(report: dict[str, object])
         "hidden": "fewer than 5 answers",
         "change": {"verdict": "not_enough", "estimate": None},
         "asked": True,
+        "open_until": None,
     }
     assert dim["gap"] == {"verdict": "not_enough", "estimate": None}
 
