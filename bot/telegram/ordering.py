@@ -20,6 +20,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+_UNBOUNDED = 1 << 30  # for PTB's own semaphore; the real limit is ChatOrder._slots
+
 
 @dataclass
 class _Turn:
@@ -28,34 +30,57 @@ class _Turn:
 
 
 class ChatOrder(BaseUpdateProcessor):
-    """Up to ``max_concurrent_updates`` updates at once; one chat's strictly in order."""
+    """Up to ``max_concurrent_updates`` updates at once; one chat's strictly in order.
 
-    __slots__ = ("_turns",)
+    PTB's own slot is taken before an update is handed here, so this processor tells PTB it
+    takes any number and keeps the real limit itself, behind the chat's turn.
+    """
+
+    __slots__ = ("_limit", "_running", "_slots", "_turns")
 
     def __init__(self, max_concurrent_updates: int) -> None:
         """Process at most ``max_concurrent_updates`` updates at the same time."""
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be at least 1")
+        super().__init__(_UNBOUNDED)
+        self._limit = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._running = 0
         self._turns: dict[int, _Turn] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    @property
+    def limit(self) -> int:
+        """The most updates whose handlers run at the same time (PTB's own count is unbounded)."""
+        return self._limit
+
+    @property
+    def running(self) -> int:
+        """How many updates' handlers run right now (waiting ones not counted)."""
+        return self._running
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait until every earlier update of the same chat has finished, then take a slot."""
         chat = chat_of(update)
         if chat is None:
-            await super().process_update(update, coroutine)
+            await self._run(coroutine)
             return
         turn = self._turns.setdefault(chat, _Turn())
         turn.holders += 1
         try:
             async with turn.lock:  # asyncio.Lock wakes its waiters first come, first served
-                await super().process_update(update, coroutine)
+                await self._run(coroutine)
         finally:
             turn.holders -= 1
             if turn.holders == 0:
                 del self._turns[chat]
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers; its turn and its slot are already taken."""
-        await coroutine
+    async def _run(self, coroutine: Awaitable[Any]) -> None:
+        async with self._slots:
+            self._running += 1
+            try:
+                await coroutine
+            finally:
+                self._running -= 1
 
     @property
     def waiting_chats(self) -> int:

@@ -65,7 +65,7 @@ async def test_a_flood_from_one_chat_holds_one_slot_not_all() -> None:
     busiest: list[int] = []
 
     async def slow() -> None:
-        busiest.append(order.current_concurrent_updates)
+        busiest.append(order.running)
         await release.wait()
 
     async def other() -> None:
@@ -73,7 +73,7 @@ async def test_a_flood_from_one_chat_holds_one_slot_not_all() -> None:
 
     flood = [asyncio.create_task(order.process_update(_update(n, 7), slow())) for n in range(1, 41)]
     await asyncio.sleep(0.01)
-    assert order.current_concurrent_updates == 1  # one running, 39 waiting without a slot
+    assert order.running == 1  # one running, 39 waiting without a slot
     elsewhere = asyncio.create_task(order.process_update(_update(99, 8), other()))
     await asyncio.wait_for(other_done.wait(), timeout=1.0)  # another chat is not starved
     release.set()

@@ -96,7 +96,7 @@ async def test_the_bot_calls_telegram_through_it_one_chat_at_a_time(
     assert updater is not None and isinstance(updater.bot._request[0], AiohttpRequest)
     processor = runtime.application.update_processor
     assert isinstance(processor, ChatOrder)
-    assert processor.max_concurrent_updates == DEFAULT_CONCURRENT_UPDATES
+    assert processor.limit == DEFAULT_CONCURRENT_UPDATES
 
 
 def test_the_proxy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
