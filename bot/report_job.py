@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,6 +12,10 @@ from surveys.anonymity import Anonymity
 from surveys.bank import QuestionBank
 from surveys.model import IsoWeek
 from surveys.ports import Clock, ReportRuns
+from surveys.report import WeekReport
+
+if TYPE_CHECKING:
+    from bot.reporting import Published
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +30,7 @@ async def publish_report(
     week: IsoWeek,
 ) -> list[object]:
     """Build ``week``'s report and post it to every destination not posted yet."""
-    from slack_sdk.web.async_client import AsyncWebClient
-    from telegram import Bot
-
-    from bot.reporting import build_week, posters_for, publish_week
+    from bot.reporting import build_week
 
     report = await build_week(
         engine,
@@ -39,12 +41,27 @@ async def publish_report(
         lang=config.report.language or config.organisation.language,
         now=clock.now(),
     )
+    results = await post_report(config, report=report, runs=repository, clock=clock)
+    log.info("weekly report", extra={"week": str(week), "results": [r.outcome for r in results]})
+    return list(results)
+
+
+async def post_report(
+    config: Config, *, report: WeekReport, runs: ReportRuns, clock: Clock
+) -> list[Published]:
+    """Post ``report`` to the configured destinations that have a token and a target."""
+    from slack_sdk.web.async_client import AsyncWebClient
+    from telegram import Bot
+
+    from bot.reporting import posters_for, publish_week
+
     secrets = config.secrets
     slack = None
     if secrets.slack_bot_token is not None:
-        slack = AsyncWebClient(
+        slack = AsyncWebClient(  # no retries of its own: publish_week knows what may be resent
             token=secrets.slack_bot_token.get_secret_value(),
             base_url=config.slack.api_url or AsyncWebClient.BASE_URL,
+            retry_handlers=[],
         )
     bot = None
     if secrets.telegram_bot_token is not None:
@@ -64,12 +81,10 @@ async def publish_report(
     if bot is not None:
         await bot.initialize()
     try:
-        results = await publish_week(report=report, runs=repository, posters=posters, clock=clock)
+        return await publish_week(report=report, runs=runs, posters=posters, clock=clock)
     finally:
         if bot is not None:
             await bot.shutdown()
-    log.info("weekly report", extra={"week": str(week), "results": [r.outcome for r in results]})
-    return list(results)
 
 
 def _anonymity(config: Config) -> Anonymity:

@@ -2,8 +2,12 @@
 
 Exactly one post per (week, destination), even across restarts and replicas: each
 destination is first claimed as a report run; a claim that is already posted (or being
-posted elsewhere) is skipped. A failed post is retried a few times, then recorded as
-failed so that ``pulse status`` shows it and a later run may claim it again.
+posted elsewhere) is skipped. A post the platform refused before it took effect (a 429, a
+503, a connection refused) is retried a few times, then recorded as failed so that
+``pulse status`` shows it and a later run may claim it again. A post that may have gone out
+(a timeout after sending, Slack's ``internal_error``, a gateway 5xx) is recorded as unknown
+and never posted again by itself: a second weekly post would be worse than a missing one,
+and ``pulse report --post --again`` posts it once the operator has looked.
 """
 
 from __future__ import annotations
@@ -13,34 +17,43 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
+import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
+from telegram.error import TelegramError
 
 from bot.logs import error_text
 from bot.report_post import post_to_slack, post_to_telegram
+from bot.slack.adapter import send_error as slack_send_error
 from bot.slack.channels import channel_id
+from bot.telegram.errors import send_error as telegram_send_error
 from storage.reporting import report_input
 from surveys.anonymity import Anonymity
 from surveys.bank import QuestionBank
 from surveys.charts import mirror_figure, render_png
 from surveys.model import IsoWeek
-from surveys.ports import Clock, ReportRuns
+from surveys.ports import Clock, RateLimited, ReportRuns, SendOutcomeUnknown, TransientSendError
 from surveys.report import WeekReport, build_report
 from surveys.windows import until_text
 
 log = logging.getLogger(__name__)
 
 Poster = Callable[[WeekReport, bytes], Awaitable[str]]
+MAX_RETRY_AFTER = 300.0  # a longer wait than this ends the run as failed; a later run retries
+RECORD_ATTEMPTS = 5
+IN_FLIGHT = "being posted; if this stays, the process stopped during the post"
 
 
 @dataclass(frozen=True)
 class Published:
-    """What happened to one destination: posted, skipped (already done) or failed."""
+    """What happened to one destination: posted, skipped (already done), failed or unknown."""
 
     destination: str
-    outcome: str  # "posted", "skipped" or "failed"
+    outcome: str  # "posted", "skipped", "failed" or "unknown" (it may have gone out)
     platform_ref: str | None = None
     error: str | None = None
 
@@ -103,26 +116,86 @@ async def publish_week(
             continue
         if png is None:
             png = await asyncio.to_thread(_mirror_png, report)
-        error = "not attempted"
-        for attempt in range(1, attempts + 1):
-            try:
-                ref = await post(report, png)
-            except Exception as exc:  # any failure of the platform call is retried
-                error = error_text(exc)
-                log.warning(
-                    "report post failed",
-                    extra={"week": report.week, "to": destination, "attempt": attempt},
-                )
-                if attempt < attempts:
-                    await sleep(retry_delay * attempt)
-                continue
-            await runs.mark_report_posted(run.id, platform_ref=ref, now=clock.now())
-            results.append(Published(destination, "posted", platform_ref=ref))
-            break
-        else:
-            await runs.mark_report_failed(run.id, error=error)
-            results.append(Published(destination, "failed", error=error))
+        claimed = Claimed(destination, run.id, post)
+        retry = Retry(attempts, retry_delay, sleep)
+        results.append(await _post_one(report, png, claimed, runs, clock, retry))
     return results
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A destination whose report run this process holds."""
+
+    destination: str
+    run_id: int
+    post: Poster
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often and how long to wait between tries of a refused post."""
+
+    attempts: int
+    delay: float
+    sleep: Callable[[float], Awaitable[None]]
+
+
+async def _post_one(
+    report: WeekReport, png: bytes, claimed: Claimed, runs: ReportRuns, clock: Clock, retry: Retry
+) -> Published:
+    """Post to one claimed destination, retrying only what surely did not go out.
+
+    Before each try the run is written down as unknown: if this process dies during the
+    platform call, or the database is gone when the outcome is recorded, the run stays
+    unknown, and no later run posts it a second time.
+    """
+    destination, run_id = claimed.destination, claimed.run_id
+    where = {"week": report.week, "to": destination}
+    error = "not attempted"
+    for attempt in range(1, retry.attempts + 1):
+        await runs.mark_report_unknown(run_id, error=IN_FLIGHT)
+        try:
+            ref = await claimed.post(report, png)
+        except SendOutcomeUnknown as exc:
+            error = error_text(exc)
+            log.error("report post may have gone out; not posted again", extra=where)
+            await _recorded(partial(runs.mark_report_unknown, run_id, error=error), retry)
+            return Published(destination, "unknown", error=error)
+        except (RateLimited, TransientSendError) as exc:
+            error = error_text(exc)
+            wait = exc.retry_after if exc.retry_after is not None else retry.delay * attempt
+            log.warning("report post refused", extra={**where, "attempt": attempt})
+            if attempt == retry.attempts or wait > MAX_RETRY_AFTER:
+                break
+            await retry.sleep(wait)
+            continue
+        except Exception as exc:  # refused for good (bad channel, bot removed): no retry now
+            error = error_text(exc)
+            log.warning("report post failed", extra=where)
+            break
+        posted = partial(runs.mark_report_posted, run_id, platform_ref=ref, now=clock.now())
+        await _recorded(posted, retry)
+        return Published(destination, "posted", platform_ref=ref)
+    await _recorded(partial(runs.mark_report_failed, run_id, error=error), retry)
+    return Published(destination, "failed", error=error)
+
+
+async def _recorded(write: Callable[[], Awaitable[None]], retry: Retry) -> None:
+    """Store a post's outcome, retrying while the database is briefly gone.
+
+    If it stays gone the run keeps the unknown written before the post: never posted twice.
+    """
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            await asyncio.shield(write())
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.warning("report outcome not recorded yet", extra={"attempt": attempt})
+            if attempt == RECORD_ATTEMPTS:
+                raise
+            await retry.sleep(retry.delay * attempt)
 
 
 def _mirror_png(report: WeekReport) -> bytes:
@@ -147,16 +220,22 @@ def posters_for(
         async def to_slack(report: WeekReport, png: bytes) -> str:
             if not resolved:
                 resolved.append(await channel_id(client, channel))
-            return await post_to_slack(
-                client, channel=resolved[0], report=report, png=png, uploaded=uploaded
-            )
+            try:
+                return await post_to_slack(
+                    client, channel=resolved[0], report=report, png=png, uploaded=uploaded
+                )
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                raise slack_send_error(exc, sent=True) from exc
 
         posters["slack"] = to_slack
     if "telegram" in destinations and telegram is not None and telegram_chat is not None:
         bot, chat = telegram, telegram_chat
 
         async def to_telegram(report: WeekReport, png: bytes) -> str:
-            return await post_to_telegram(bot, chat_id=chat, report=report, png=png)
+            try:
+                return await post_to_telegram(bot, chat_id=chat, report=report, png=png)
+            except TelegramError as exc:
+                raise telegram_send_error(exc) from exc
 
         posters["telegram"] = to_telegram
     return posters

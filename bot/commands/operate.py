@@ -42,6 +42,8 @@ def run(config: ConfigOption = None) -> None:
 
 def status(config: ConfigOption = None) -> None:
     """This week per side: planned, sent, answered, failed, unknown, response rate; next jobs."""
+    from surveys.records import ReportStatus
+
     cfg = load(config)
     try:
         week, summaries, paused, next_due, unposted = asyncio.run(_status(cfg))
@@ -56,10 +58,17 @@ def status(config: ConfigOption = None) -> None:
     for line in _next_jobs(cfg, next_due=next_due, paused=paused):
         out.print(line, markup=False, highlight=False)
     for run in unposted:
-        error = f": {run.last_error}" if run.last_error else ""
+        detail = f": {run.last_error}" if run.last_error else ""
+        state = "NOT POSTED"
+        if run.status is ReportStatus.UNKNOWN:
+            state = "MAY HAVE BEEN POSTED"
+            detail += (
+                f" — look in the {run.destination} report chat; if it is not there,"
+                f" `pulse report --week {run.week} --post --again` posts it"
+            )
         out.print(
-            f"report {run.week} to {run.destination} NOT POSTED ({run.status.value},"
-            f" {run.attempts} attempts){error}",
+            f"report {run.week} to {run.destination} {state} ({run.status.value},"
+            f" {run.attempts} attempts){detail}",
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -60,14 +60,25 @@ def report(
     week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
     post: Annotated[bool, typer.Option("--post", help="Also post it (once per week).")] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="With --post: post where the last try may have gone out (check there first).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Write report.png, trend.png, nps.png, report.md and report.json for a week."""
+    if again and not post:
+        raise fail(["--again only goes with --post"])
     cfg = load(config)
     chosen = _week(week)
     bank, anonymity = _bank_and_anonymity(cfg)
     try:
-        written, posted = asyncio.run(_report(cfg, chosen, bank, anonymity, out_dir, post))
+        written, posted = asyncio.run(
+            _report(cfg, chosen, bank, anonymity, out_dir, post, again=again)
+        )
     except Exception as exc:  # a database that cannot be reached, a folder we cannot write
         raise fail([f"report {chosen}: {exc}"]) from None
     for path in written:
@@ -83,6 +94,8 @@ async def _report(
     anonymity: Anonymity,
     out_dir: Path,
     post: bool,
+    *,
+    again: bool = False,
 ) -> tuple[list[Path], list[str]]:
     from bot.reporting import build_week
     from storage.engine import create_engine
@@ -112,7 +125,7 @@ async def _report(
             json.dumps(built.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         written += [out_dir / "report.md", out_dir / "report.json"]
-        posted = await _post(cfg, built, engine) if post else []
+        posted = await _post(cfg, built, engine, again=again) if post else []
         return written, _still_open(built) + posted
     finally:
         await engine.dispose()
@@ -131,46 +144,21 @@ def _still_open(built: WeekReport) -> list[str]:
     return [f"week {built.week} is still open ({sides}): no figures until its windows close"]
 
 
-async def _post(cfg: Config, built: WeekReport, engine: AsyncEngine) -> list[str]:
-    from slack_sdk.web.async_client import AsyncWebClient
-    from telegram import Bot
-
-    from bot.reporting import posters_for, publish_week
+async def _post(
+    cfg: Config, built: WeekReport, engine: AsyncEngine, *, again: bool = False
+) -> list[str]:
+    from bot.report_job import post_report
     from storage.repository import SqlRepository
+    from surveys.model import IsoWeek
     from surveys.ports import SystemClock
 
-    secrets = cfg.secrets
-    slack = None
-    if secrets.slack_bot_token is not None:
-        slack = AsyncWebClient(
-            token=secrets.slack_bot_token.get_secret_value(),
-            base_url=cfg.slack.api_url or AsyncWebClient.BASE_URL,
-        )
-    bot = None
-    if secrets.telegram_bot_token is not None:
-        token = secrets.telegram_bot_token.get_secret_value()
-        bot = Bot(token, base_url=cfg.telegram.api_url or "https://api.telegram.org/bot")
-    posters = posters_for(
-        destinations=list(cfg.report.destinations or []),
-        slack=slack,
-        slack_channel=cfg.slack.report_channel,
-        telegram=bot,
-        telegram_chat=cfg.telegram.report_chat_id,
-    )
-    if not posters:
+    runs = SqlRepository(engine, min_group_size=cfg.anonymity.min_respondents)
+    if again:
+        for destination in cfg.report.destinations or []:
+            await runs.allow_report_again(week=IsoWeek.parse(built.week), destination=destination)
+    results = await post_report(cfg, report=built, runs=runs, clock=SystemClock())
+    if not results:
         return ["nothing to post to: no report destination with a token and a target"]
-    if bot is not None:
-        await bot.initialize()
-    try:
-        results = await publish_week(
-            report=built,
-            runs=SqlRepository(engine, min_group_size=cfg.anonymity.min_respondents),
-            posters=posters,
-            clock=SystemClock(),
-        )
-    finally:
-        if bot is not None:
-            await bot.shutdown()
     return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
 
 

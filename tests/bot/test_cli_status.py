@@ -30,6 +30,9 @@ async def _failed_report(url: str) -> IsoWeek:
         posted = await repository.claim_report_run(week=week, destination="telegram", now=now)
         assert posted is not None
         await repository.mark_report_posted(posted.id, platform_ref="1", now=now)
+        maybe = await repository.claim_report_run(week=week, destination="email", now=now)
+        assert maybe is not None
+        await repository.mark_report_unknown(maybe.id, error="slack: internal_error")
         return week
     finally:
         await engine.dispose()
@@ -47,6 +50,16 @@ def test_status_shows_counts_and_a_report_that_was_not_posted(tmp_path: Path) ->
     assert f"report {week} to slack NOT POSTED (failed, 1 attempts)" in result.output
     assert "channel_not_found" in result.output
     assert "to telegram" not in result.output  # the posted one is not listed
+    assert f"report {week} to email MAY HAVE BEEN POSTED (unknown, 1 attempts)" in result.output
+    assert f"pulse report --week {week} --post --again" in result.output
+
+
+def test_again_goes_only_with_post(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("organisation:\n  name: Acme\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", "--again", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "--again only goes with --post" in result.output
 
 
 def test_how_many_answered_is_shown_only_from_the_anonymity_threshold() -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.report_post import slack_blocks, telegram_caption
-from bot.reporting import build_week, posters_for, publish_week
+from bot.reporting import Poster, build_week, posters_for, publish_week
 from bot.sandbox.faults import Fault
 from bot.sandbox.slack import SlackSandbox
+from bot.sandbox.slack.limits import RateLimit
 from bot.sandbox.telegram import TelegramSandbox
 from storage import reporting
 from storage.repository import SqlRepository
@@ -20,7 +24,7 @@ from storage.tables import report_run
 from surveys.anonymity import Anonymity
 from surveys.bank import load_bank
 from surveys.model import Answer, IsoWeek, Side
-from surveys.records import ReportStatus
+from surveys.records import ReportRunRecord, ReportStatus
 from surveys.report import WeekReport
 
 WEEK = IsoWeek(2026, 47)
@@ -148,7 +152,7 @@ async def test_a_retried_slack_post_uploads_the_chart_once(
 ) -> None:
     report = await _report(repository)
     channel = slack_sandbox.add_channel(name="leadership")
-    slack_sandbox.inject_fault("chat.postMessage", Fault("status", status=500), times=1)
+    slack_sandbox.inject_fault("chat.postMessage", Fault("status", status=503), times=1)
     slack = AsyncWebClient(
         token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url, retry_handlers=[]
     )
@@ -228,3 +232,201 @@ async def test_a_failed_post_is_recorded_without_the_token_in_its_error(
     async with repository.engine.connect() as connection:
         stored = (await connection.execute(sa.select(report_run.c.last_error))).scalar_one()
     assert stored == failed.error
+
+
+def _slack_posters(slack_sandbox: SlackSandbox, channel: str) -> dict[str, Poster]:
+    slack = AsyncWebClient(
+        token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url, retry_handlers=[]
+    )
+    return posters_for(
+        destinations=["slack"], slack=slack, slack_channel=channel,
+        telegram=None, telegram_chat=None,
+    )  # fmt: skip
+
+
+def _counted(post: Poster) -> tuple[Poster, list[str]]:
+    """``post``, noting every try (a faulted call never reaches the stand-in's call log)."""
+    tries: list[str] = []
+
+    async def counted(report: WeekReport, png: bytes) -> str:
+        tries.append(report.week)
+        return await post(report, png)
+
+    return counted, tries
+
+
+def _summaries(slack_sandbox: SlackSandbox, channel: str) -> int:
+    return len([m for m in slack_sandbox.history(channel)["messages"] if m.get("blocks")])
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_post_that_may_have_gone_out_is_not_posted_again_until_the_operator_says(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    channel = slack_sandbox.add_channel(name="leadership")
+    # Slack's internal_error: "some aspect of the operation may have succeeded".
+    slack_sandbox.inject_fault("chat.postMessage", Fault("status", status=500), times=1)
+    post, tries = _counted(_slack_posters(slack_sandbox, channel.id)["slack"])
+    posters = {"slack": post}
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    [first] = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=sleep
+    )
+    assert first.outcome == "unknown" and first.error is not None
+    assert "internal_error" in first.error
+    assert slept == [] and len(tries) == 1  # not retried
+
+    # The next report run (a restart, another replica) leaves it alone.
+    [second] = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=sleep
+    )
+    assert second.outcome == "skipped" and len(tries) == 1
+    [run] = await repository.unposted_reports(since=WEEK)
+    assert run.status is ReportStatus.UNKNOWN and run.last_error == first.error
+
+    # The operator looked, it is not there: allowed again, it is posted once.
+    assert await repository.allow_report_again(week=WEEK, destination="slack")
+    [third] = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=sleep
+    )
+    assert third.outcome == "posted"
+    assert _summaries(slack_sandbox, channel.id) == 1
+    assert len(slack_sandbox.history(channel.id)["files"]) == 1
+    assert await repository.unposted_reports(since=WEEK) == []
+    assert not await repository.allow_report_again(week=WEEK, destination="slack")  # posted
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_rate_limited_post_waits_what_the_platform_asks_then_posts_once(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    channel = slack_sandbox.add_channel(name="leadership")
+    slack_sandbox.set_rate_limit("chat.postMessage", RateLimit(limit=1, per=60.0, scope="method"))
+    slack = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
+    await slack.chat_postMessage(channel=channel.id, text="earlier")  # the minute's one post
+    posters = _slack_posters(slack_sandbox, channel.id)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        slack_sandbox.set_rate_limit("chat.postMessage", RateLimit(limit=50, per=60.0))
+
+    [published] = await publish_week(
+        report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=sleep
+    )
+    assert published.outcome == "posted"
+    assert len(slept) == 1 and slept[0] >= 1.0  # Slack's Retry-After, not the 2 s backoff
+    assert _summaries(slack_sandbox, channel.id) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_telegram_post_that_timed_out_is_unknown_and_not_sent_twice(
+    repository: SqlRepository, telegram_sandbox: TelegramSandbox
+) -> None:
+    report = await _report(repository)
+    telegram_sandbox.add_user(10, first_name="Lead", started=True)
+    telegram_sandbox.send_group_message(GROUP_CHAT, user_id=10, text="hello")
+    telegram_sandbox.inject_fault("sendPhoto", Fault("timeout", delay=1.0), times=1)
+    request = HTTPXRequest(read_timeout=0.2, write_timeout=0.2, media_write_timeout=0.2)
+    bot = Bot(telegram_sandbox.token, base_url=telegram_sandbox.api_url, request=request)
+    async with bot:
+        post, tries = _counted(
+            posters_for(
+                destinations=["telegram"], slack=None, slack_channel=None,
+                telegram=bot, telegram_chat=GROUP_CHAT,
+            )["telegram"]
+        )  # fmt: skip
+        posters = {"telegram": post}
+        [first] = await publish_week(
+            report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
+        )
+        [second] = await publish_week(
+            report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
+        )
+    assert (first.outcome, second.outcome) == ("unknown", "skipped")
+    assert len(tries) == 1  # one try, not retried after the timeout, not tried by the next run
+
+
+class FlakyRuns:
+    """The repository's report runs, with the database gone for the next ``gone`` outcomes."""
+
+    def __init__(self, repository: SqlRepository, *, gone: int) -> None:
+        self._repo = repository
+        self.gone = gone
+
+    async def claim_report_run(self, **kwargs: Any) -> ReportRunRecord | None:
+        return await self._repo.claim_report_run(**kwargs)
+
+    async def mark_report_unknown(self, run_id: int, *, error: str) -> None:
+        await self._repo.mark_report_unknown(run_id, error=error)
+
+    async def mark_report_failed(self, run_id: int, *, error: str) -> None:
+        await self._repo.mark_report_failed(run_id, error=error)
+
+    async def mark_report_posted(self, run_id: int, **kwargs: Any) -> None:
+        if self.gone > 0:
+            self.gone -= 1
+            raise sa.exc.OperationalError("UPDATE report_run", {}, ConnectionError("db gone"))
+        await self._repo.mark_report_posted(run_id, **kwargs)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_database_briefly_gone_after_the_post_records_it_posted_once(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    channel = slack_sandbox.add_channel(name="leadership")
+    posters = _slack_posters(slack_sandbox, channel.id)
+    runs = FlakyRuns(repository, gone=2)
+    [published] = await publish_week(
+        report=report, runs=runs, posters=posters, clock=FixedClock(), sleep=_no_sleep
+    )
+    assert published.outcome == "posted" and runs.gone == 0
+    assert await repository.unposted_reports(since=WEEK) == []
+    assert _summaries(slack_sandbox, channel.id) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_post_whose_outcome_is_never_recorded_is_not_posted_again(
+    repository: SqlRepository, slack_sandbox: SlackSandbox
+) -> None:
+    report = await _report(repository)
+    channel = slack_sandbox.add_channel(name="leadership")
+    posters = _slack_posters(slack_sandbox, channel.id)
+    with pytest.raises(sa.exc.OperationalError):
+        await publish_week(
+            report=report, runs=FlakyRuns(repository, gone=99), posters=posters,
+            clock=FixedClock(), sleep=_no_sleep,
+        )  # fmt: skip
+    # The database is back; the next run (even after the claim's lease) leaves it alone.
+    later = FixedClock().now() + dt.timedelta(hours=2)
+    assert await repository.claim_report_run(week=WEEK, destination="slack", now=later) is None
+    [run] = await repository.unposted_reports(since=WEEK)
+    assert run.status is ReportStatus.UNKNOWN and "being posted" in (run.last_error or "")
+    assert _summaries(slack_sandbox, channel.id) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_a_process_stopped_during_the_post_leaves_it_unknown(
+    repository: SqlRepository,
+) -> None:
+    report = await _report(repository)
+
+    async def stopped(report: WeekReport, png: bytes) -> str:
+        raise asyncio.CancelledError  # SIGTERM while the platform call is out
+
+    with pytest.raises(asyncio.CancelledError):
+        await publish_week(
+            report=report, runs=repository, posters={"slack": stopped},
+            clock=FixedClock(), sleep=_no_sleep,
+        )  # fmt: skip
+    later = FixedClock().now() + dt.timedelta(hours=2)
+    assert await repository.claim_report_run(week=WEEK, destination="slack", now=later) is None
+    [run] = await repository.unposted_reports(since=WEEK)
+    assert run.status is ReportStatus.UNKNOWN
