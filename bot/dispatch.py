@@ -20,6 +20,7 @@ from functools import partial
 from bot.delivery_state import DeliveryContext, Verdict
 from bot.logs import error_text
 from bot.pacing import Pacer
+from bot.recording import persist
 from storage.dispatching import DispatchStore
 from surveys.model import PersonStatus
 from surveys.ports import (
@@ -237,16 +238,12 @@ class Dispatcher:
         If the database stays away, the row stays claimed: ``recover_stale`` later marks it
         unknown, so a message that may have reached the person is never sent again.
         """
-        for attempt in range(1, RECORD_ATTEMPTS + 1):
-            try:
-                await asyncio.shield(write())
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                if attempt == RECORD_ATTEMPTS:
-                    raise NotRecorded(row.id) from error
-                await self._clock.sleep(RECORD_RETRY_DELAY * attempt)
+        try:
+            await persist(
+                write, attempts=RECORD_ATTEMPTS, delay=RECORD_RETRY_DELAY, sleep=self._clock.sleep
+            )
+        except Exception as error:
+            raise NotRecorded(row.id) from error
 
     async def _record_failure(
         self, row: DeliveryRecord, verdict: Verdict, error: Exception, stats: DispatchStats

@@ -27,6 +27,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.logs import error_text
+from bot.recording import persist
 from bot.report_post import post_to_slack, post_to_telegram
 from bot.slack.adapter import send_error as slack_send_error
 from bot.slack.channels import channel_id
@@ -185,17 +186,7 @@ async def _recorded(write: Callable[[], Awaitable[None]], retry: Retry) -> None:
 
     If it stays gone the run keeps the unknown written before the post: never posted twice.
     """
-    for attempt in range(1, RECORD_ATTEMPTS + 1):
-        try:
-            await asyncio.shield(write())
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("report outcome not recorded yet", extra={"attempt": attempt})
-            if attempt == RECORD_ATTEMPTS:
-                raise
-            await retry.sleep(retry.delay * attempt)
+    await persist(write, attempts=RECORD_ATTEMPTS, delay=retry.delay, sleep=retry.sleep)
 
 
 def _mirror_png(report: WeekReport) -> bytes:

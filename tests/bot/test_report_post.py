@@ -153,16 +153,7 @@ async def test_a_retried_slack_post_uploads_the_chart_once(
     report = await _report(repository)
     channel = slack_sandbox.add_channel(name="leadership")
     slack_sandbox.inject_fault("chat.postMessage", Fault("status", status=503), times=1)
-    slack = AsyncWebClient(
-        token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url, retry_handlers=[]
-    )
-    posters = posters_for(
-        destinations=["slack"],
-        slack=slack,
-        slack_channel=channel.id,
-        telegram=None,
-        telegram_chat=None,
-    )
+    posters = _slack_posters(slack_sandbox, channel.id)
     published = await publish_week(
         report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
     )
