@@ -54,11 +54,12 @@ async def post_report(
     from telegram import Bot
 
     from bot.reporting import posters_for, publish_week
+    from bot.slack.clients import web_client
 
     secrets = config.secrets
     slack = None
     if secrets.slack_bot_token is not None:
-        slack = AsyncWebClient(  # no retries of its own: publish_week knows what may be resent
+        slack = web_client(  # no retries of its own: publish_week knows what may be resent
             token=secrets.slack_bot_token.get_secret_value(),
             base_url=config.slack.api_url or AsyncWebClient.BASE_URL,
             retry_handlers=[],

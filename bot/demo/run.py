@@ -23,7 +23,9 @@ from bot.demo.reading import Reader
 from bot.demo.slack_people import SlackPeople
 from bot.demo.stage import Settings, Stage, open_stage
 from bot.demo.telegram_people import TelegramPeople
+from bot.proxies import without_proxies
 from surveys.bank import load_bank
+from surveys.gaps import Verdict
 from surveys.model import IsoWeek, Side
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,18 @@ class DemoResult:
 async def run_demo(
     options: DemoOptions, *, on_week: Callable[[Progress], None] | None = None
 ) -> DemoResult:
-    """Run the whole demo; the stand-ins and the app are stopped however it ends."""
+    """Run the whole demo; the stand-ins and the app are stopped however it ends.
+
+    It talks only to 127.0.0.1, so a proxy set in the environment is not used: slack_sdk
+    would send even loopback calls through it (it ignores ``NO_PROXY``).
+    """
+    with without_proxies():
+        return await _run_demo(options, on_week=on_week)
+
+
+async def _run_demo(
+    options: DemoOptions, *, on_week: Callable[[Progress], None] | None = None
+) -> DemoResult:
     company = build_company(
         seed=options.seed, employees=options.employees, customers=options.customers,
         weeks=options.weeks, lang=options.lang,
@@ -140,11 +153,18 @@ async def _result(
 
 
 def _chart_week(writer: Writer) -> str | None:
-    """The latest week whose mirror shows the effort gap: the README's picture."""
+    """The README's picture: the latest week whose mirror shows the effort gap, preferably
+    beside a dimension whose gap is noise, so the picture tells both."""
+    shown: list[str] = []
     for week in sorted(writer.reports, reverse=True):
-        report = writer.reports[week]
-        if any(d.key == "effort" and d.gap.estimate is not None for d in report.mirrored):
+        gaps = {d.key: d.gap for d in writer.reports[week].mirrored if d.gap.estimate is not None}
+        if "effort" not in gaps:
+            continue
+        if any(gap.verdict is Verdict.NOISE for gap in gaps.values()):
             return week
+        shown.append(week)
+    if shown:
+        return shown[0]
     return max(writer.reports) if writer.reports else None
 
 

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.proxies import proxy_for
 from bot.slack import blocks
 from bot.slack.home import publish_home
 from surveys.callbacks import Choice, CommentRequest, InvalidCallback, Skip, parse
@@ -232,6 +233,7 @@ class PulseListeners:
         """
         if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
             hook = AsyncWebhookClient(url=response_url, session=client.session, timeout=10)
+            hook.proxy = proxy_for(response_url)  # slack_sdk would ignore NO_PROXY
             message = {"replace_original": True, "text": text, "blocks": blocks}
             try:
                 sent = await hook.send_dict(message)

@@ -15,10 +15,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.proxies import proxy_for
 from bot.runtime import StartupError
 from bot.slack import listeners as slack_listeners
 from bot.slack.adapter import SlackMessenger
 from bot.slack.blocks import Framing
+from bot.slack.clients import web_client
 from bot.slack.intake import ClickIntake
 from bot.slack.manifest import EVENTS_PATH
 from bot.slack.roster import SyncResult, sync_roster
@@ -84,6 +86,7 @@ class SlackRuntime:
         if not self._app_token:
             raise StartupError("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token)")
         handler = AsyncSocketModeHandler(self.app, app_token=self._app_token)
+        handler.client.proxy = proxy_for(self.api_url)  # slack_sdk would ignore NO_PROXY
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]
         except SlackApiError as error:
@@ -196,7 +199,7 @@ def build_slack(
     if slack.mode == "http" and signing is None:
         raise StartupError("Slack HTTP mode needs SLACK_SIGNING_SECRET")
     api_url = slack.api_url or DEFAULT_API_URL
-    client = AsyncWebClient(token=token, base_url=api_url)
+    client = web_client(token=token, base_url=api_url)
     app = AsyncApp(
         client=client,
         signing_secret=signing.get_secret_value() if signing else "",
@@ -221,7 +224,7 @@ def build_slack(
         app,
         slack_listeners.PulseListeners(answers=answers, accounts=accounts, settings=settings),
     )
-    roster_client = AsyncWebClient(
+    roster_client = web_client(
         token=token,
         base_url=api_url,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
@@ -237,7 +240,7 @@ def build_slack(
     )
     # The messenger's own client never retries by itself: a resent chat.postMessage after a
     # dropped connection could post the question twice; the dispatcher decides instead.
-    send_client = AsyncWebClient(token=token, base_url=api_url, retry_handlers=[])
+    send_client = web_client(token=token, base_url=api_url, retry_handlers=[])
     intake = (
         ClickIntake(app=app, signing_secret=signing.get_secret_value())
         if slack.mode == "http" and signing is not None
@@ -266,7 +269,7 @@ async def roster_sync_for(config: Config) -> SyncResult:
     try:
         repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)
         token = config.secrets.slack_bot_token
-        client = AsyncWebClient(
+        client = web_client(
             token=token.get_secret_value() if token else None,
             base_url=config.slack.api_url or DEFAULT_API_URL,
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],

@@ -16,7 +16,6 @@ thread for every request, which under a burst cost the loop more than the reques
 
 from __future__ import annotations
 
-import urllib.request
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -24,6 +23,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.proxies import proxy_from_environment
 
 DEFAULT_POOL_SIZE = 64
 
@@ -138,14 +139,6 @@ class AiohttpRequest(BaseRequest):
         if key not in self._proxies:
             self._proxies[key] = proxy_from_environment(*key)
         return self._proxies[key]
-
-
-def proxy_from_environment(scheme: str, host: str) -> str | None:
-    """The proxy the environment names for ``scheme://host`` (None: connect directly)."""
-    proxies = urllib.request.getproxies()
-    if not host or urllib.request.proxy_bypass(host):
-        return None
-    return proxies.get(scheme) or proxies.get("all")
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
 
 
-def test_pulse_demo_runs_a_short_demo_and_sums_it_up(tmp_path: Path) -> None:
+def test_pulse_demo_runs_a_short_demo_and_sums_it_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine with a proxy set: the demo talks only to 127.0.0.1, never through it.
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
     image = tmp_path / "docs" / "mirror.png"
     result = CliRunner().invoke(
         app,

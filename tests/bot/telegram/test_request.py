@@ -9,7 +9,7 @@ from telegram.error import NetworkError, TimedOut
 from bot.sandbox.faults import Fault
 from bot.sandbox.telegram import TelegramSandbox
 from bot.telegram.ordering import ChatOrder
-from bot.telegram.request import AiohttpRequest, ConnectionLost, proxy_from_environment
+from bot.telegram.request import AiohttpRequest, ConnectionLost
 from bot.telegram.runtime import DEFAULT_CONCURRENT_UPDATES, build_telegram
 from storage.repository import SqlRepository
 from surveys.bank import load_bank
@@ -97,18 +97,6 @@ async def test_the_bot_calls_telegram_through_it_one_chat_at_a_time(
     processor = runtime.application.update_processor
     assert isinstance(processor, ChatOrder)
     assert processor.limit == DEFAULT_CONCURRENT_UPDATES
-
-
-def test_the_proxy_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        for variant in (name, name.lower()):
-            monkeypatch.delenv(variant, raising=False)
-    assert proxy_from_environment("https", "api.telegram.org") is None
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.setenv("NO_PROXY", "internal.example")
-    assert proxy_from_environment("https", "api.telegram.org") == "http://proxy.example:3128"
-    assert proxy_from_environment("https", "internal.example") is None
-    assert proxy_from_environment("http", "api.telegram.org") is None
 
 
 def test_a_connection_lost_after_sending_is_never_a_retry() -> None:
