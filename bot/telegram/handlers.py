@@ -75,6 +75,9 @@ class TelegramHandlers:
         application.add_handler(
             MessageHandler(_PRIVATE & _NEW_MESSAGE & filters.TEXT & ~filters.COMMAND, self.message)
         )
+        application.add_handler(
+            MessageHandler(_PRIVATE & _NEW_MESSAGE & filters.COMMAND, self.unknown_command)
+        )
         application.add_handler(MessageHandler(_PRIVATE & _NEW_MESSAGE, self.other_content))
         application.add_handler(
             ChatMemberHandler(self.membership, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -267,6 +270,12 @@ class TelegramHandlers:
             await self._customers.comment_done(str(user.id), token)
         if reply.notice:
             self._out.send(chat.id, reply.notice)
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        """A command the bot does not have (``/foo``): point to /help."""
+        chat = update.effective_chat
+        if chat is not None:
+            self._out.send(chat.id, tg_text("unknown_command", self._lang(update)))
 
     async def other_content(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice and the like: a short, polite reply."""

@@ -69,6 +69,10 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "de": "Entschuldigung, ich kann nur Text lesen. Bitte nutzen Sie die Schaltflächen "
         "oder /help.",
     },
+    "unknown_command": {
+        "en": "I do not know that command. /help lists what you can do.",
+        "de": "Diesen Befehl kenne ich nicht. /help zeigt alle Befehle.",
+    },
     "use_buttons": {
         "en": "Please answer with the buttons. /help lists what you can do.",
         "de": "Bitte antworten Sie mit den Schaltflächen. /help zeigt alle Befehle.",

@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from surveys.model import PersonStatus, Side
+from surveys.model import PersonStatus, Platform, Side
 from tests.bot.telegram.world import WEEK, World
 
 
@@ -78,6 +78,16 @@ async def test_stickers_and_photos_get_a_polite_reply(world: World) -> None:
     world.sandbox.send_photo(34, caption="look")
     await world.settled(lambda: len(world.sandbox.received(34)) == 2)
     assert all("nur Text lesen" in m["text"] for m in world.sandbox.received(34))
+
+
+async def test_an_unknown_command_points_to_help(world: World) -> None:
+    world.sandbox.add_user(37, first_name="Curious", language_code="de")
+    world.sandbox.send_text(37, "/settings")
+    await world.settled(lambda: len(world.sandbox.received(37)) == 1)
+    assert "Diesen Befehl kenne ich nicht" in world.last(37)["text"]
+    assert "/help" in world.last(37)["text"]
+    found = await world.repository.find_person(platform=Platform.TELEGRAM, platform_user_id="37")
+    assert found is None  # nothing stored about them
 
 
 async def test_edits_and_group_chats_are_ignored(world: World) -> None:
