@@ -6,6 +6,7 @@ import asyncio
 import json
 import multiprocessing
 import shutil
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,27 @@ def render_charts(report: WeekReport, names: tuple[str, ...] = CHARTS) -> dict[s
     return {name: render_png(draw[name](report)) for name in names}
 
 
+def _ignore_ctrl_c() -> None:
+    """In the chart worker: Ctrl-C reaches the whole process group, and the demo itself
+    stops the worker; dying on it would break the pool under the demo's clean stop. The
+    worker starts with SIGINT blocked (see ``chart_pool``), so it cannot die before this."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def chart_pool() -> ProcessPoolExecutor:
+    """One worker process for charts, started now with Ctrl-C blocked until it ignores it."""
+    pool = ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_ctrl_c
+    )
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool.submit(int)  # starts the worker here, so it inherits the blocked SIGINT
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    return pool
+
+
 @dataclass
 class Writer:
     """Writes ``<out>/<week>/``; charts are drawn in a second process while the demo runs.
@@ -42,7 +64,7 @@ class Writer:
 
     def __post_init__(self) -> None:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = chart_pool()
 
     async def week(self, stage: Stage, week: IsoWeek) -> Path:
         """Write ``week``'s report files and what the report posts looked like on arrival."""
@@ -118,6 +140,15 @@ class Writer:
         finally:
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def close(self) -> None:
+        """Stop the worker without waiting for charts still being drawn (the demo is stopping,
+        e.g. on Ctrl-C, which may have reached the worker too): never raises."""
+        for pending in self.pending:
+            pending.cancel()
+        await asyncio.gather(*self.pending, return_exceptions=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def copy_chart(self, week: str, target: Path) -> None:
         """Copy one week's mirror chart (e.g. into the docs)."""

@@ -109,9 +109,11 @@ async def _run_demo(
         result = await _result(stage, writer, ledger, out=out, weeks=driver.reports)
         result.snapshots = driver.snapshots
     finally:
-        await writer.finish()
-        await stage.stop()
-        gc.unfreeze()  # the demo may run inside a longer process (the tests)
+        try:
+            await writer.close()  # done already after a whole run; on a stop, never raises
+        finally:
+            await stage.stop()
+            gc.unfreeze()  # the demo may run inside a longer process (the tests)
     if options.readme_image is not None and result.chart is not None:
         writer.copy_chart(result.chart, options.readme_image)
     (out / "summary.json").write_text(json.dumps(summary_json(result), indent=1), "utf-8")

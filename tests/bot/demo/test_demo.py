@@ -224,12 +224,18 @@ def test_the_company_is_the_same_for_the_same_seed() -> None:
 async def test_the_same_seed_gives_the_same_figures(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    reports = []
+    runs: list[dict[str, str]] = []
     for run in range(2):
         out = tmp_path_factory.mktemp(f"again{run}")
-        options = DemoOptions(weeks=1, employees=8, customers=24, seed=4, out=out,
+        options = DemoOptions(weeks=2, employees=8, customers=24, seed=4, out=out,
                               min_respondents=K, customer_fraction=0.5)  # fmt: skip
         result = await run_demo(options)
-        reports.append((out / result.weeks[0] / "report.json").read_text(encoding="utf-8"))
-    assert reports[0] == reports[1]
-    assert '"n": ' in reports[0]
+        files = {"summary.json": (out / "summary.json").read_text(encoding="utf-8")}
+        for week in result.weeks:
+            for name in ("report.json", "report.md"):
+                files[f"{week}/{name}"] = (out / week / name).read_text(encoding="utf-8")
+        runs.append(files)
+    assert len(runs[0]) == 5  # the summary, and two files for each of the two weeks
+    for name, first in runs[0].items():
+        assert runs[1][name] == first, name
+    assert '"n": ' in runs[0][f"{result.weeks[0]}/report.json"]

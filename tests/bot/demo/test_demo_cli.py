@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -34,3 +39,27 @@ def test_pulse_demo_refuses_nonsense_options(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--weeks", "0", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert not any(tmp_path.iterdir())
+
+
+def test_ctrl_c_stops_the_demo_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "demo", "--weeks", "8", "--employees", "6",
+         "--customers", "12", "--seed", "3", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "2026-W10" / "report.json").exists():  # the first week is out
+            assert process.poll() is None, process.communicate()[0]
+            assert time.monotonic() < deadline, "the demo never reported its first week"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, output
+    assert "stopped; the bot and the stand-ins were shut down" in output
+    assert "Traceback" not in output
+    assert not (out / "2026-W17").exists()  # it did stop, well before the last week
