@@ -22,6 +22,7 @@ class Fault:
     kind: FaultKind
     status: int = 500
     delay: float = 30.0
+    retry_after: int | None = None  # with status 429: the wait the platform asks for
 
 
 class FaultPlan:
@@ -62,6 +63,19 @@ async def apply_fault(request: web.Request, fault: Fault) -> web.StreamResponse:
         if request.transport is not None:
             request.transport.close()
         raise ConnectionResetError("sandbox dropped the connection on purpose")
+    if fault.status == 429:
+        wait = fault.retry_after or 1
+        return web.json_response(  # both platforms' shapes: Telegram's body, Slack's header
+            {
+                "ok": False,
+                "error": "ratelimited",
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {wait}",
+                "parameters": {"retry_after": wait},
+            },
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
     unavailable = fault.status == 503
     return web.json_response(
         {

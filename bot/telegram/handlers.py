@@ -141,6 +141,8 @@ class TelegramHandlers:
                 return
             except RetryAfter as error:
                 self._pacer.hold(chat.id, retry_seconds(error))
+        log.warning("mydata not sent: rate limited on every try", extra={"chat": chat.id})
+        self._out.send(chat.id, tg_text("mydata.later", lang))  # queued: it waits its turn
 
     async def delete(self, update: Update, context: Context) -> None:
         """/delete: ask for confirmation first."""

@@ -69,6 +69,12 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
         "de": "Entschuldigung, ich kann nur Text lesen. Bitte nutzen Sie die Schaltflächen "
         "oder /help.",
     },
+    "mydata.later": {
+        "en": "Telegram is busy and your data could not be sent just now. Please send /mydata "
+        "again in a few minutes.",
+        "de": "Telegram ist gerade ausgelastet, Ihre Daten konnten nicht gesendet werden. Bitte "
+        "senden Sie /mydata in ein paar Minuten noch einmal.",
+    },
     "unknown_command": {
         "en": "I do not know that command. /help lists what you can do.",
         "de": "Diesen Befehl kenne ich nicht. /help zeigt alle Befehle.",

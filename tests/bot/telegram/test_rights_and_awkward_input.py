@@ -7,6 +7,7 @@ import json
 
 import httpx
 
+from bot.sandbox.faults import Fault
 from surveys.model import PersonStatus, Platform, Side
 from tests.bot.telegram.world import WEEK, World
 
@@ -39,6 +40,20 @@ async def test_mydata_sends_everything_stored_as_a_json_document(world: World) -
     assert document["answers"] == [
         {"week": "2026-W48", "item": "recommend.customer", "value": 6, "group": "Retail"}
     ]
+
+
+async def test_mydata_waits_out_429s_and_says_so_when_telegram_stays_busy(world: World) -> None:
+    await world.customer(38)
+    busy = Fault("status", status=429, retry_after=1)
+    world.sandbox.inject_fault("sendDocument", busy, times=2)
+    world.sandbox.send_text(38, "/mydata")
+    await world.settled(lambda: "document" in world.last(38))  # the third try went through
+    assert len(world.sandbox.received(38)) == 1
+
+    world.sandbox.inject_fault("sendDocument", busy, times=5)  # busy on every try
+    world.sandbox.send_text(38, "/mydata")
+    await world.settled(lambda: "/mydata again" in world.last(38).get("text", ""))
+    assert len(world.sandbox.received(38)) == 2  # the first document and the notice, once
 
 
 async def test_mydata_from_a_stranger_says_nothing_is_stored(world: World) -> None:
