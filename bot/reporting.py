@@ -109,6 +109,7 @@ async def publish_week(
         return [Published(destination, "skipped", error=reason) for destination in posters]
     png: bytes | None = None
     results: list[Published] = []
+    retry = Retry(attempts, retry_delay, sleep)
     for destination, post in posters.items():
         run = await runs.claim_report_run(week=week, destination=destination, now=clock.now())
         if run is None:
@@ -118,7 +119,6 @@ async def publish_week(
         if png is None:
             png = await asyncio.to_thread(_mirror_png, report)
         claimed = Claimed(destination, run.id, post)
-        retry = Retry(attempts, retry_delay, sleep)
         results.append(await _post_one(report, png, claimed, runs, clock, retry))
     return results
 
@@ -146,15 +146,15 @@ async def _post_one(
 ) -> Published:
     """Post to one claimed destination, retrying only what surely did not go out.
 
-    Before each try the run is written down as unknown: if this process dies during the
+    Before the first try the run is written down as unknown: if this process dies during a
     platform call, or the database is gone when the outcome is recorded, the run stays
     unknown, and no later run posts it a second time.
     """
     destination, run_id = claimed.destination, claimed.run_id
     where = {"week": report.week, "to": destination}
     error = "not attempted"
+    await runs.mark_report_unknown(run_id, error=IN_FLIGHT)  # stays so until the outcome is known
     for attempt in range(1, retry.attempts + 1):
-        await runs.mark_report_unknown(run_id, error=IN_FLIGHT)
         try:
             ref = await claimed.post(report, png)
         except SendOutcomeUnknown as exc:

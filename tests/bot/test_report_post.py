@@ -171,18 +171,13 @@ async def test_a_report_channel_given_by_name_is_found_by_its_id(
     for n in range(3):
         slack_sandbox.add_channel(name=f"team-{n}")
     channel = slack_sandbox.add_channel(name="leadership", is_private=True)
-    slack = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
-    posters = posters_for(
-        destinations=["slack"], slack=slack, slack_channel="#leadership",
-        telegram=None, telegram_chat=None,
-    )  # fmt: skip
+    posters = _slack_posters(slack_sandbox, "#leadership")
     published = await publish_week(
         report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
     )
     assert [p.outcome for p in published] == ["posted"]
-    history = slack_sandbox.history(channel.id)
-    assert len(history["files"]) == 1
-    assert len([m for m in history["messages"] if m.get("blocks")]) == 1
+    assert len(slack_sandbox.history(channel.id)["files"]) == 1
+    assert _summaries(slack_sandbox, channel.id) == 1
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -191,11 +186,7 @@ async def test_a_report_channel_the_bot_cannot_see_fails_with_a_clear_reason(
 ) -> None:
     report = await _report(repository)
     slack_sandbox.add_channel(name="board", is_private=True, bot_member=False)
-    slack = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
-    posters = posters_for(
-        destinations=["slack"], slack=slack, slack_channel="#board",
-        telegram=None, telegram_chat=None,
-    )  # fmt: skip
+    posters = _slack_posters(slack_sandbox, "#board")
     [failed] = await publish_week(
         report=report, runs=repository, posters=posters, clock=FixedClock(), sleep=_no_sleep
     )
