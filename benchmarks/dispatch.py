@@ -34,14 +34,14 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.sandbox.slack import SlackSandbox  # noqa: E402
-from bot.sandbox.telegram import TelegramSandbox  # noqa: E402
-from storage.engine import create_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.repository import SqlRepository  # noqa: E402
-from surveys.model import IsoWeek, Side  # noqa: E402
-from surveys.ports import SystemClock  # noqa: E402
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery  # noqa: E402
+from pulse_mirror.sandbox.slack import SlackSandbox  # noqa: E402
+from pulse_mirror.sandbox.telegram import TelegramSandbox  # noqa: E402
+from pulse_mirror.storage.engine import create_engine  # noqa: E402
+from pulse_mirror.storage.migrate import upgrade  # noqa: E402
+from pulse_mirror.storage.repository import SqlRepository  # noqa: E402
+from pulse_mirror.surveys.model import IsoWeek, Side  # noqa: E402
+from pulse_mirror.surveys.ports import SystemClock  # noqa: E402
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery  # noqa: E402
 from tests.bot.dispatch.fakes import SlackTextMessenger, TelegramTextMessenger  # noqa: E402
 from tests.bot.dispatch.helpers import add_people, dispatcher  # noqa: E402
 

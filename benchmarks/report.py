@@ -28,14 +28,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.reporting import build_week
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.charts import render_all
-from surveys.model import IsoWeek
-from surveys.report import WeekReport
+from pulse_mirror.reports.charts import render_all
+from pulse_mirror.reports.publish import build_week
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.report.build import WeekReport
 
 ANSWERS = int(os.environ.get("PULSE_BENCH_ANSWERS", "1000000"))
 WEEKS = 12

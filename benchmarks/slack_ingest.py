@@ -199,8 +199,8 @@ async def _serve(routes: Any) -> tuple[web.AppRunner, str]:
 
 
 async def _population(repository: Any, count: int, prefix: str, respond_base: str) -> list[Click]:
-    from storage.tables import delivery, person
-    from surveys.model import IsoWeek, Side
+    from pulse_mirror.storage.tables import delivery, person
+    from pulse_mirror.surveys.model import IsoWeek, Side
 
     now = dt.datetime.now(dt.UTC)
     week = IsoWeek.of(now)
@@ -300,14 +300,14 @@ def _fresh_database(kind: str, folder: str) -> tuple[str, Any]:
 
 
 async def _bot(url: str, api_url: str) -> tuple[Any, Any, Any]:
-    from bot.config import parse_config
-    from bot.slack.runtime import build_slack
-    from storage.engine import create_engine
-    from storage.migrate import upgrade
-    from storage.repository import SqlRepository
-    from surveys.bank import load_bank
-    from surveys.ports import SystemClock
-    from surveys.service import PulseAnswers
+    from pulse_mirror.config.settings import parse_config
+    from pulse_mirror.slack.runtime import build_slack
+    from pulse_mirror.storage.engine import create_engine
+    from pulse_mirror.storage.migrate import upgrade
+    from pulse_mirror.storage.repository import SqlRepository
+    from pulse_mirror.surveys.bank import load_bank
+    from pulse_mirror.surveys.ports import SystemClock
+    from pulse_mirror.surveys.service import PulseAnswers
 
     await upgrade(url)
     engine = create_engine(url)

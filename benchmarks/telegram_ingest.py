@@ -52,29 +52,29 @@ from aiohttp import web  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  # noqa: E402
 
-from bot.app import settle_heap  # noqa: E402
-from bot.config import parse_config  # noqa: E402
-from bot.sandbox.telegram import TelegramSandbox  # noqa: E402
-from bot.telegram.keyboards import render_pulse  # noqa: E402
-from bot.telegram.request import AiohttpRequest  # noqa: E402
-from bot.telegram.runtime import (  # noqa: E402
+from pulse_mirror.config.settings import parse_config  # noqa: E402
+from pulse_mirror.runtime.app import settle_heap  # noqa: E402
+from pulse_mirror.sandbox.telegram import TelegramSandbox  # noqa: E402
+from pulse_mirror.storage.deliveries.outbox import new_token  # noqa: E402
+from pulse_mirror.storage.engine import create_engine  # noqa: E402
+from pulse_mirror.storage.migrate import upgrade  # noqa: E402
+from pulse_mirror.storage.repository import SqlRepository  # noqa: E402
+from pulse_mirror.storage.tables import answer  # noqa: E402
+from pulse_mirror.surveys.bank import load_bank  # noqa: E402
+from pulse_mirror.surveys.callbacks import Choice, encode  # noqa: E402
+from pulse_mirror.surveys.conversation import PulseState  # noqa: E402
+from pulse_mirror.surveys.model import IsoWeek, Platform, Side  # noqa: E402
+from pulse_mirror.surveys.ports import SystemClock  # noqa: E402
+from pulse_mirror.surveys.records import DeliveryKind, NewDelivery  # noqa: E402
+from pulse_mirror.surveys.service import PulseAnswers  # noqa: E402
+from pulse_mirror.telegram.keyboards import render_pulse  # noqa: E402
+from pulse_mirror.telegram.request import AiohttpRequest  # noqa: E402
+from pulse_mirror.telegram.runtime import (  # noqa: E402
     DEFAULT_CONCURRENT_UPDATES,
     SECRET_HEADER,
     TelegramRuntime,
     build_telegram,
 )
-from storage.engine import create_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.outbox import new_token  # noqa: E402
-from storage.repository import SqlRepository  # noqa: E402
-from storage.tables import answer  # noqa: E402
-from surveys.bank import load_bank  # noqa: E402
-from surveys.callbacks import Choice, encode  # noqa: E402
-from surveys.conversation import PulseState  # noqa: E402
-from surveys.model import IsoWeek, Platform, Side  # noqa: E402
-from surveys.ports import SystemClock  # noqa: E402
-from surveys.records import DeliveryKind, NewDelivery  # noqa: E402
-from surveys.service import PulseAnswers  # noqa: E402
 
 ITEMS = ("recommend.customer", "satisfaction.customer", "effort.customer")
 POSTGRES = os.environ.get(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.config import SECRET_ENV
+from pulse_mirror.cli.main import app
+from pulse_mirror.config.settings import SECRET_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "config.example.yaml"
@@ -96,7 +96,7 @@ def test_the_installed_command_exits_2_without_a_traceback(tmp_path: Path) -> No
     env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV.values()}
 
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "check-config", str(path)],
+        [sys.executable, "-m", "pulse_mirror", "check-config", str(path)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -117,7 +117,7 @@ def test_a_long_problem_stays_on_one_line_when_piped(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in (*SECRET_ENV.values(), "COLUMNS")}
 
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "check-config", str(path)],
+        [sys.executable, "-m", "pulse_mirror", "check-config", str(path)],
         capture_output=True,
         text=True,
         cwd=ROOT,

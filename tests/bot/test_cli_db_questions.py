@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from pulse_mirror.cli.main import app
 
 runner = CliRunner()
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def test_pulse_sandbox_serves_both_platforms() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "sandbox"],
+        [sys.executable, "-m", "pulse_mirror", "sandbox"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -48,7 +48,7 @@ async def test_pulse_sandbox_serves_both_platforms() -> None:
 def test_pulse_sandbox_refuses_a_public_address() -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from pulse_mirror.cli.main import app
 
     result = CliRunner().invoke(app, ["sandbox", "--host", "0.0.0.0"])
     assert result.exit_code == 2
@@ -58,8 +58,8 @@ def test_pulse_sandbox_refuses_a_public_address() -> None:
 async def test_stand_ins_refuse_a_public_address() -> None:
     import pytest
 
-    from bot.sandbox.slack import SlackSandbox
-    from bot.sandbox.telegram import TelegramSandbox
+    from pulse_mirror.sandbox.slack import SlackSandbox
+    from pulse_mirror.sandbox.telegram import TelegramSandbox
 
     for sandbox in (SlackSandbox(), TelegramSandbox()):
         with pytest.raises(ValueError, match="loopback"):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.repository import SqlRepository
-from surveys.model import IsoWeek
+from pulse_mirror.cli.main import app
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.model import IsoWeek
 
 runner = CliRunner()
 
@@ -63,9 +63,9 @@ def test_again_goes_only_with_post(tmp_path: Path) -> None:
 
 
 def test_how_many_answered_is_shown_only_from_the_anonymity_threshold() -> None:
-    from bot.commands.operate import _row
-    from storage.operations import SideWeek
-    from surveys.model import Side
+    from pulse_mirror.cli.operate import _row
+    from pulse_mirror.storage.operations import SideWeek
+    from pulse_mirror.surveys.model import Side
 
     few = _row(SideWeek(Side.EMPLOYEE, planned=9, sent=9, answered=4), min_respondents=5)
     enough = _row(SideWeek(Side.EMPLOYEE, planned=9, sent=9, answered=6), min_respondents=5)

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.logs import ContextFormatter, SecretMask, configure, error_text
+from pulse_mirror.logs import ContextFormatter, SecretMask, configure, error_text
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_stored_error_never_carries_a_token() -> None:
 
 
 def test_a_command_line_error_never_prints_a_token(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli_support import fail
+    from pulse_mirror.cli.support import fail
 
     exit_ = fail(["report 2026-W47: The token `987654321:AAHsecretSecret_xyz` was rejected."])
     printed = capsys.readouterr().err

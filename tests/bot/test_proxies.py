@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.proxies import PROXY_VARIABLES, is_loopback, proxy_for, proxy_from_environment
-from bot.sandbox.slack import SlackSandbox
-from bot.slack.clients import web_client
+from pulse_mirror.proxies import PROXY_VARIABLES, is_loopback, proxy_for, proxy_from_environment
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.slack.clients import web_client
 
 PROXY = "http://proxy.example:3128"
 
@@ -65,7 +65,7 @@ async def test_a_call_to_the_stand_in_works_with_a_dead_proxy_set(
 def test_without_proxies_clears_them_inside_and_puts_them_back() -> None:
     import os
 
-    from bot.proxies import without_proxies
+    from pulse_mirror.proxies import without_proxies
 
     with without_proxies():
         assert not any(name in os.environ for name in PROXY_VARIABLES)

@@ -12,8 +12,8 @@ import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
-from bot.cli import app
-from storage.migrate import upgrade
+from pulse_mirror.cli.main import app
+from pulse_mirror.storage.migrate import upgrade
 
 
 @pytest.fixture

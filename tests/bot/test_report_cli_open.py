@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from bot.cli import app
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.repository import SqlRepository
-from storage.tables import pulse
-from surveys.model import IsoWeek, Side
-from surveys.windows import until_text
+from pulse_mirror.cli.main import app
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import pulse
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.report.windows import until_text
 
 WEEK = IsoWeek.of(dt.date.today())  # the week the CLI exports last
 NOW = dt.datetime.now(dt.UTC)

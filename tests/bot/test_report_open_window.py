@@ -8,20 +8,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import parse_config
-from bot.jobs import Jobs
-from bot.report_job import publish_report
-from bot.reporting import Published, build_week
-from bot.sandbox.slack import SlackSandbox
-from storage import reporting
-from storage.locks import SoleProcess
-from storage.operations import OperationsStore
-from storage.repository import SqlRepository
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.model import Answer, IsoWeek, Side
-from surveys.report import WeekReport
-from surveys.report_text import headline, summary
+from pulse_mirror.config.settings import parse_config
+from pulse_mirror.reports.job import publish_report
+from pulse_mirror.reports.publish import Published, build_week
+from pulse_mirror.runtime.jobs import Jobs
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.storage.locks import SoleProcess
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.reports import aggregates as reporting
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Answer, IsoWeek, Side
+from pulse_mirror.surveys.report.build import WeekReport
+from pulse_mirror.surveys.report.text import headline, summary
 from tests.bot.dispatch.fakes import VirtualClock
 from tests.bot.dispatch.helpers import SETTINGS
 

@@ -12,20 +12,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.report_post import slack_blocks, telegram_caption
-from bot.reporting import Poster, build_week, posters_for, publish_week
-from bot.sandbox.faults import Fault
-from bot.sandbox.slack import SlackSandbox
-from bot.sandbox.slack.limits import RateLimit
-from bot.sandbox.telegram import TelegramSandbox
-from storage import reporting
-from storage.repository import SqlRepository
-from storage.tables import report_run
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.model import Answer, IsoWeek, Side
-from surveys.records import ReportRunRecord, ReportStatus
-from surveys.report import WeekReport
+from pulse_mirror.reports.posts import slack_blocks, telegram_caption
+from pulse_mirror.reports.publish import Poster, build_week, posters_for, publish_week
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack.limits import RateLimit
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.reports import aggregates as reporting
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import report_run
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Answer, IsoWeek, Side
+from pulse_mirror.surveys.records import ReportRunRecord, ReportStatus
+from pulse_mirror.surveys.report.build import WeekReport
 
 WEEK = IsoWeek(2026, 47)
 GROUP_CHAT = -100123
@@ -137,7 +137,7 @@ async def test_a_failing_post_is_retried_then_recorded_as_failed(
 
 
 def test_post_texts_fit_the_platforms() -> None:
-    from surveys.report import ReportInput, build_report
+    from pulse_mirror.surveys.report.build import ReportInput, build_report
 
     report = build_report(week=WEEK, bank=load_bank(), data=ReportInput({}), anonymity=Anonymity())
     assert len(telegram_caption(report)) <= 1024

@@ -6,8 +6,8 @@ import datetime as dt
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 
-from bot.scheduler import add_roster_jobs
-from surveys.model import Platform
+from pulse_mirror.runtime.scheduler import add_roster_jobs
+from pulse_mirror.surveys.model import Platform
 
 
 class Roster:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from bot.app import settle_heap
+from pulse_mirror.runtime.app import settle_heap
 
 
 def test_settle_heap_freezes_what_start_up_built() -> None:

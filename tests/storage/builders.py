@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.repository import SqlRepository
-from surveys.model import IsoWeek, Platform, Side
-from surveys.records import DeliveryKind, DeliveryRecord, NewDelivery, PersonRecord, PulseRecord
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.model import IsoWeek, Platform, Side
+from pulse_mirror.surveys.records import (
+    DeliveryKind,
+    DeliveryRecord,
+    NewDelivery,
+    PersonRecord,
+    PulseRecord,
+)
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday of 2026-W48
 WEEK = IsoWeek(2026, 48)

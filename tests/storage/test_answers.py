@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.repository import SqlRepository
-from storage.tables import answer, ballot, comment, delivery
-from surveys.model import PersonStatus, Side
-from surveys.records import AnswerOutcome, DeliveryKind, NewDelivery
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, ballot, comment, delivery
+from pulse_mirror.surveys.model import PersonStatus, Side
+from pulse_mirror.surveys.records import AnswerOutcome, DeliveryKind, NewDelivery
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 

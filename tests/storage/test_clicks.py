@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.repository import SqlRepository
-from surveys.model import Side
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.model import Side
 from tests.storage.builders import ITEMS, NOW, add_person, add_pulse, deliver
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.repository import SqlRepository
-from storage.tables import comment_wait
-from surveys.model import Side
-from surveys.records import DeliveryRecord, PersonRecord
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import comment_wait
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.records import DeliveryRecord, PersonRecord
 from tests.storage.builders import ITEMS, NOW, WEEK, add_person, add_pulse, deliver
 
 WAIT = dt.timedelta(minutes=30)

@@ -7,9 +7,9 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.repository import SqlRepository
-from storage.tables import answer, ballot, comment, delivery, person
-from surveys.model import Side
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, ballot, comment, delivery, person
+from pulse_mirror.surveys.model import Side
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 

@@ -15,10 +15,10 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.model import Side
-from surveys.service import Outcome, PulseAnswers
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.service import Outcome, PulseAnswers
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 from tests.surveys.test_service import ManualClock
 

@@ -13,10 +13,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import StatementError
 
-from storage.engine import DatabaseUnavailable, check, create_engine
-from storage.migrate import current_revision, upgrade
-from storage.repository import SqlRepository
-from surveys.model import IsoWeek, Side
+from pulse_mirror.storage.engine import DatabaseUnavailable, check, create_engine
+from pulse_mirror.storage.migrate import current_revision, upgrade
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.model import IsoWeek, Side
 
 SECRET = "s3cret-pw"
 

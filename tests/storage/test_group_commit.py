@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.answer_writer import AnswerWriter, Input
-from storage.repository import SqlRepository
-from storage.tables import answer, ballot
-from surveys.model import Side
-from surveys.records import AnswerOutcome
+from pulse_mirror.storage.answers.writer import AnswerWriter, Input
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, ballot
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.records import AnswerOutcome
 from tests.storage.builders import ITEMS, NOW, add_person, add_pulse, deliver
 
 

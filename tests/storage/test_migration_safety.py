@@ -14,11 +14,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import create_engine
-from storage.migrate import BrokenForeignKeys, run_migration, upgrade, upgrade_engine
-from storage.repository import SqlRepository
-from storage.tables import answer, ballot, delivery, person
-from surveys.model import Side
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import BrokenForeignKeys, run_migration, upgrade, upgrade_engine
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, ballot, delivery, person
+from pulse_mirror.surveys.model import Side
 from tests.storage.builders import NOW, add_person, add_pulse, deliver
 
 COUNTED = (person, delivery, answer, ballot)

@@ -9,9 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-from storage.engine import create_engine
-from storage.migrate import current_revision, head_revision, upgrade
-from storage.tables import metadata
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import current_revision, head_revision, upgrade
+from pulse_mirror.storage.tables import metadata
 
 
 def _differences(connection: Connection) -> list[object]:

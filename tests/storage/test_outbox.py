@@ -7,12 +7,12 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.repository import SqlRepository
-from storage.tables import delivery
-from surveys.model import Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import delivery
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.storage.builders import NOW, add_person, add_pulse
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storage.repository import SqlRepository
-from surveys.model import IsoWeek, PersonStatus, Platform, Side
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Platform, Side
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse
 
 

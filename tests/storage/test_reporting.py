@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import reporting
-from storage.answer_import import parse_answers_csv
-from storage.repository import SqlRepository
-from storage.tables import answer
-from surveys.bank import load_bank
-from surveys.metrics import histogram
-from surveys.model import Answer, IsoWeek, Side
+from pulse_mirror.storage.reports import aggregates as reporting
+from pulse_mirror.storage.reports.imports import parse_answers_csv
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Answer, IsoWeek, Side
+from pulse_mirror.surveys.stats.metrics import histogram
 from tests.storage.builders import WEEK, add_person, add_pulse, deliver
 
 LAST = WEEK.shift(-1)

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.engine import create_engine
-from storage.repository import SqlRepository
-from surveys.records import ReportStatus
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.records import ReportStatus
 from tests.storage.builders import NOW, WEEK
 
 

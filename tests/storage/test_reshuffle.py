@@ -7,9 +7,9 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from storage.repository import SqlRepository
-from storage.tables import answer, comment
-from surveys.model import Side
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, comment
+from pulse_mirror.surveys.model import Side
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("recommend.employee", "open.employee")

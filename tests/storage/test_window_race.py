@@ -11,11 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_
 
-from storage.engine import create_engine
-from storage.repository import SqlRepository
-from storage.tables import answer, ballot, pulse
-from surveys.model import Side
-from surveys.records import AnswerOutcome
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, ballot, pulse
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.records import AnswerOutcome
 from tests.storage.builders import ITEMS, NOW, WEEK, add_person, add_pulse, deliver
 
 # How long a close that does not wait for a pending input gets to finish on its own. The

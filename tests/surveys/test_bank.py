@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-import surveys.bank
-from surveys.bank import BankError, QuestionBank, load_bank
-from surveys.model import Metric, Scale, Side
+from pulse_mirror.surveys import bank as bank_package
+from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
+from pulse_mirror.surveys.model import Metric, Scale, Side
 
 # PRODUCT.md's table: key -> (metric, scale, sides)
 PRODUCT_TABLE: dict[str, tuple[Metric, Scale | None, set[Side]]] = {
@@ -220,7 +220,7 @@ def test_bank_is_frozen(bank: QuestionBank) -> None:
 
 
 def test_the_format_documented_in_the_data_file_is_the_one_accepted() -> None:
-    header = (Path(surveys.bank.__file__).parent / "builtin.yaml").read_text(encoding="utf-8")
+    header = (Path(bank_package.__file__).parent / "builtin.yaml").read_text(encoding="utf-8")
     lines = header.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("#   - key: effort"))
     example = []

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys.callbacks import (
+from pulse_mirror.surveys.callbacks import (
     MAX_BYTES,
     Choice,
     CommentRequest,

@@ -8,13 +8,13 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.charts import mirror_figure, render_all, render_png
-from surveys.charts_trend import nps_figure, trend_figure
-from surveys.metrics import histogram
-from surveys.model import IsoWeek, Side
-from surveys.report import ReportInput, WeekReport, build_report
+from pulse_mirror.reports.charts import mirror_figure, render_all, render_png
+from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.report.build import ReportInput, WeekReport, build_report
+from pulse_mirror.surveys.stats.metrics import histogram
 
 WEEK = IsoWeek(2026, 47)
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from surveys.conversation import ChoiceError, PulseState, check_choice
-from surveys.model import Item, Metric, Scale, Side
-from surveys.texts import keys, languages_of, text
+from pulse_mirror.surveys.conversation import ChoiceError, PulseState, check_choice
+from pulse_mirror.surveys.model import Item, Metric, Scale, Side
+from pulse_mirror.surveys.texts import keys, languages_of, text
 
 CLOSES = dt.datetime(2026, 11, 27, 17, tzinfo=dt.UTC)
 

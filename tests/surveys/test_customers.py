@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.repository import SqlRepository
-from surveys.customers import Customers, CustomerSettings, Welcome
-from surveys.model import IsoWeek, PersonStatus, Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.customers import Customers, CustomerSettings, Welcome
+from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 SETTINGS = CustomerSettings(

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from storage.repository import SqlRepository
-from surveys.employees import (
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.employees import (
     EmployeeAccounts,
     EmployeeSettings,
     Member,
@@ -20,8 +20,8 @@ from surveys.employees import (
     next_pulse_at,
     pause_end,
 )
-from surveys.model import IsoWeek, PersonStatus, Platform, Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Platform, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday
 
@@ -151,7 +151,7 @@ async def test_pause_resume_and_opt_out_are_stored_and_cancel_pending_messages(
 
 
 def test_people_who_left_the_roster() -> None:
-    from surveys.records import PersonRecord
+    from pulse_mirror.surveys.records import PersonRecord
 
     def record(pid: int, user: str) -> PersonRecord:
         return PersonRecord(

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 from scipy import stats  # type: ignore[import-untyped]
 
-from surveys.anonymity import Anonymity, Suppressed
-from surveys.metrics import Summary, histogram, summarise
-from surveys.model import Metric, Scale
+from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
+from pulse_mirror.surveys.model import Metric, Scale
+from pulse_mirror.surveys.stats.metrics import Summary, histogram, summarise
 
 K5 = Anonymity()
 NPS = Scale(0, 10)

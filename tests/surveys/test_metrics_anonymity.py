@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from surveys.anonymity import Anonymity, Suppressed
+from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
 
 
 def test_defaults_are_five_answers_and_seven_commenters() -> None:

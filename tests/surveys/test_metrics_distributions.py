@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
-from surveys.distributions import normal_quantile, t_quantile, t_upper_tail
+from pulse_mirror.surveys.stats.distributions import normal_quantile, t_quantile, t_upper_tail
 
 DFS = [1, 1.2, 1.5, 2, 2.5, 3, 3.7, *range(4, 31), 35, 40, 50, 60, 80, 100, 120, 250, 500]
 DFS += [1000, 2500.5, 10_000, 50_000, 99_999, 100_000, 250_000, 1_000_000, 10**9]

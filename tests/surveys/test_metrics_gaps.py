@@ -8,11 +8,11 @@ import statistics
 import pytest
 from scipy import stats  # type: ignore[import-untyped]
 
-from surveys.anonymity import Anonymity, Suppressed
-from surveys.gaps import Verdict, change, difference, perception_gap
-from surveys.methods import Comparison
-from surveys.metrics import Summary, histogram, summarise
-from surveys.model import Metric, Scale
+from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
+from pulse_mirror.surveys.model import Metric, Scale
+from pulse_mirror.surveys.stats.gaps import Verdict, change, difference, perception_gap
+from pulse_mirror.surveys.stats.methods import Comparison
+from pulse_mirror.surveys.stats.metrics import Summary, histogram, summarise
 
 SEVEN = Scale(1, 7)
 K5 = Anonymity()

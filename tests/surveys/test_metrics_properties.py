@@ -9,10 +9,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
-from surveys.anonymity import Anonymity, Suppressed
-from surveys.gaps import Verdict, perception_gap
-from surveys.metrics import Summary, summarise
-from surveys.model import Metric, Scale
+from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
+from pulse_mirror.surveys.model import Metric, Scale
+from pulse_mirror.surveys.stats.gaps import Verdict, perception_gap
+from pulse_mirror.surveys.stats.metrics import Summary, summarise
 
 NPS = Scale(0, 10)
 FIVE = Scale(1, 5)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from surveys.bank import QuestionBank, load_bank
-from surveys.model import IsoWeek, Side
-from surveys.planning import WeekPlan, mirrored_slots, plan_week
+from pulse_mirror.surveys.bank import QuestionBank, load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.planning import WeekPlan, mirrored_slots, plan_week
 
 START = IsoWeek(2026, 40)
 WEEKS = [START.shift(offset) for offset in range(160)]  # crosses 2026-W53 and two new years

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys.model import IsoWeek
-from surveys.planning import is_eligible, sample_customers, spread_send_times
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.planning import is_eligible, sample_customers, spread_send_times
 
 NOW = dt.datetime(2026, 3, 23, 6, 0, tzinfo=dt.UTC)
 WEEK = IsoWeek(2026, 13)  # the week of the EU spring-forward change

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from surveys.model import IsoWeek
-from surveys.planning import (
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.planning import (
     is_paused,
     local_instant,
     local_send_time,

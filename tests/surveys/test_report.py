@@ -9,15 +9,15 @@ import re
 import pytest
 from scipy import stats
 
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.gaps import Verdict
-from surveys.metrics import histogram
-from surveys.model import IsoWeek, Side
-from surveys.records import CommentRecord
-from surveys.report import ReportInput, build_report
-from surveys.report_markdown import markdown
-from surveys.report_text import headline, summary
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.records import CommentRecord
+from pulse_mirror.surveys.report.build import ReportInput, build_report
+from pulse_mirror.surveys.report.markdown import markdown
+from pulse_mirror.surveys.report.text import headline, summary
+from pulse_mirror.surveys.stats.gaps import Verdict
+from pulse_mirror.surveys.stats.metrics import histogram
 
 WEEK = IsoWeek(2026, 47)
 LAST = WEEK.shift(-1)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.charts import mirror_figure
-from surveys.charts_trend import nps_figure
-from surveys.metrics import histogram
-from surveys.model import IsoWeek, Side
-from surveys.report import MirroredDimension, ReportInput, WeekReport, build_report
-from surveys.report_markdown import markdown
+from pulse_mirror.reports.charts import mirror_figure
+from pulse_mirror.reports.charts_trend import nps_figure
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.report.build import (
+    MirroredDimension,
+    ReportInput,
+    WeekReport,
+    build_report,
+)
+from pulse_mirror.surveys.report.markdown import markdown
+from pulse_mirror.surveys.stats.metrics import histogram
 
 WEEK = IsoWeek(2026, 12)
 EMPLOYEE_ITEMS = frozenset({"effort.employee", "listening.employee", "understanding.employee"})

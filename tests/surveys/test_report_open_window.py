@@ -14,15 +14,19 @@ import pytest
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.charts import CUSTOMER_COLOUR, EMPLOYEE_COLOUR, all_figures, mirror_figure, render_all
-from surveys.charts_trend import nps_figure, trend_figure
-from surveys.gaps import Verdict
-from surveys.metrics import histogram
-from surveys.model import IsoWeek, Side
-from surveys.records import CommentRecord
-from surveys.report import (
+from pulse_mirror.reports.charts import (
+    CUSTOMER_COLOUR,
+    EMPLOYEE_COLOUR,
+    all_figures,
+    mirror_figure,
+    render_all,
+)
+from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.records import CommentRecord
+from pulse_mirror.surveys.report.build import (
     MirroredDimension,
     OpenWindow,
     ReportInput,
@@ -31,9 +35,11 @@ from surveys.report import (
     WeekReport,
     build_report,
 )
-from surveys.report_export import export_rows, rows_to_csv
-from surveys.report_markdown import markdown
-from surveys.report_text import headline, summary
+from pulse_mirror.surveys.report.export import export_rows, rows_to_csv
+from pulse_mirror.surveys.report.markdown import markdown
+from pulse_mirror.surveys.report.text import headline, summary
+from pulse_mirror.surveys.stats.gaps import Verdict
+from pulse_mirror.surveys.stats.metrics import histogram
 
 WEEK = IsoWeek(2026, 12)
 LAST = WEEK.shift(-1)

@@ -13,15 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.text import Text
 
-from surveys.anonymity import Anonymity
-from surveys.bank import QuestionBank, load_bank
-from surveys.charts import all_figures
-from surveys.model import IsoWeek, Side
-from surveys.records import CommentRecord
-from surveys.report import ReportInput, build_report
-from surveys.report_export import export_rows, rows_to_csv
-from surveys.report_markdown import markdown
-from surveys.report_text import summary
+from pulse_mirror.reports.charts import all_figures
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import QuestionBank, load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.records import CommentRecord
+from pulse_mirror.surveys.report.build import ReportInput, build_report
+from pulse_mirror.surveys.report.export import export_rows, rows_to_csv
+from pulse_mirror.surveys.report.markdown import markdown
+from pulse_mirror.surveys.report.text import summary
 
 WEEK = IsoWeek(2026, 10)
 WEEKS = (WEEK.shift(-2), WEEK.shift(-1), WEEK)

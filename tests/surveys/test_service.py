@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from storage.repository import SqlRepository
-from storage.tables import answer, comment
-from surveys.bank import load_bank
-from surveys.model import Side
-from surveys.records import AnswerOutcome
-from surveys.service import AnswerSettings, Outcome, PulseAnswers
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import answer, comment
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.records import AnswerOutcome
+from pulse_mirror.surveys.service import AnswerSettings, Outcome, PulseAnswers
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("effort.employee", "recommend.employee")

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from surveys.model import IsoWeek, PersonStatus, Platform, Side
-from surveys.records import DeliveryKind, PersonRecord, PulseRecord
-from surveys.weekly import (
+from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Platform, Side
+from pulse_mirror.surveys.planning.weekly import (
     CustomerRules,
     EmployeeRules,
     customer_deliveries,
@@ -20,6 +19,7 @@ from surveys.weekly import (
     employee_window,
     sample_for_week,
 )
+from pulse_mirror.surveys.records import DeliveryKind, PersonRecord, PulseRecord
 
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 RULES = EmployeeRules(

@@ -15,12 +15,12 @@ import pytest
 import pytest_asyncio
 import sqlalchemy as sa
 
-from bot.demo.run import DemoOptions, DemoResult, run_demo
-from storage.engine import create_engine
-from storage.reporting import answer_histograms, pulse_items
-from storage.tables import delivery, person
-from surveys.bank import load_bank
-from surveys.model import IsoWeek, Metric, Side
+from pulse_mirror.demo.run import DemoOptions, DemoResult, run_demo
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.reports.aggregates import answer_histograms, pulse_items
+from pulse_mirror.storage.tables import delivery, person
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Metric, Side
 
 K = 3
 WEEKS = 2
@@ -209,7 +209,7 @@ async def test_people_left_paused_and_commented_through_the_stand_ins(demo: Demo
 
 
 def test_the_company_is_the_same_for_the_same_seed() -> None:
-    from bot.demo.company import build_company
+    from pulse_mirror.demo.company import build_company
 
     first = build_company(seed=5, employees=30, customers=100, weeks=8, lang="en")
     again = build_company(seed=5, employees=30, customers=100, weeks=8, lang="en")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from pulse_mirror.cli.main import app
 
 
 def test_pulse_demo_runs_a_short_demo_and_sums_it_up(
@@ -44,7 +44,7 @@ def test_pulse_demo_refuses_nonsense_options(tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_demo_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "demo", "--weeks", "8", "--employees", "6",
+        [sys.executable, "-m", "pulse_mirror", "demo", "--weeks", "8", "--employees", "6",
          "--customers", "12", "--seed", "3", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip

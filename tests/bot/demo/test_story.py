@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import random
 
-from bot.demo.run import FIRST_WEEK
-from bot.demo.story import IMPROVED, Story
-from surveys.anonymity import Anonymity
-from surveys.bank import load_bank
-from surveys.gaps import Verdict
-from surveys.metrics import histogram
-from surveys.model import Side
-from surveys.report import MirroredDimension, ReportInput, build_report
-from surveys.rotation import plan_week
+from pulse_mirror.demo.run import FIRST_WEEK
+from pulse_mirror.demo.story import IMPROVED, Story
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.planning.rotation import plan_week
+from pulse_mirror.surveys.report.build import MirroredDimension, ReportInput, build_report
+from pulse_mirror.surveys.stats.gaps import Verdict
+from pulse_mirror.surveys.stats.metrics import histogram
 
 WEEKS = 8  # the demo's default
 STORY = Story(improvement_week=WEEKS // 2)  # as bot.demo.company builds it

@@ -16,16 +16,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from surveys.conversation import PulseState
-from surveys.model import Platform
-from surveys.ports import (
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.model import Platform
+from pulse_mirror.surveys.ports import (
     PermanentSendError,
     RateLimited,
     RecipientGone,
     SendOutcomeUnknown,
     TransientSendError,
 )
-from surveys.records import DeliveryKind
+from pulse_mirror.surveys.records import DeliveryKind
 
 
 class VirtualClock:

@@ -7,21 +7,21 @@ import random
 
 import sqlalchemy as sa
 
-from bot.delivery_state import DeliveryContext
-from bot.dispatch import Dispatcher, RetryPolicy
-from bot.jobs import Jobs, PlanSettings
-from bot.pacing import Pacer, Rate
-from storage.dispatching import DispatchStore
-from storage.locks import Leadership, SoleProcess
-from storage.operations import OperationsStore
-from storage.people import person_record
-from storage.repository import SqlRepository
-from storage.tables import person
-from surveys.bank import QuestionBank, load_bank
-from surveys.model import Platform, Side
-from surveys.ports import Clock, Messenger
-from surveys.records import PersonRecord
-from surveys.weekly import CustomerRules, EmployeeRules
+from pulse_mirror.outbox.delivery_state import DeliveryContext
+from pulse_mirror.outbox.dispatcher import Dispatcher, RetryPolicy
+from pulse_mirror.outbox.pacing import Pacer, Rate
+from pulse_mirror.runtime.jobs import Jobs, PlanSettings
+from pulse_mirror.storage.deliveries.claims import DispatchStore
+from pulse_mirror.storage.locks import Leadership, SoleProcess
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.people import person_record
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import person
+from pulse_mirror.surveys.bank import QuestionBank, load_bank
+from pulse_mirror.surveys.model import Platform, Side
+from pulse_mirror.surveys.planning.weekly import CustomerRules, EmployeeRules
+from pulse_mirror.surveys.ports import Clock, Messenger
+from pulse_mirror.surveys.records import PersonRecord
 
 SETTINGS = PlanSettings(
     employees=EmployeeRules(

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.sandbox.telegram import TelegramSandbox
-from storage.engine import create_engine
-from storage.migrate import upgrade
-from storage.repository import SqlRepository
-from storage.tables import delivery
-from surveys.model import IsoWeek, Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import delivery
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.bot.dispatch.helpers import add_people
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -112,7 +112,7 @@ async def test_kill_9_mid_dispatch_then_restart_sends_nothing_twice(
 async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(
     tmp_path: Path, telegram_sandbox: TelegramSandbox
 ) -> None:
-    from storage.locks import AlreadyRunning, FileLock
+    from pulse_mirror.storage.locks import AlreadyRunning, FileLock
 
     database = tmp_path / "pulse.db"
     holder = FileLock(database)

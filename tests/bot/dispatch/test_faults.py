@@ -15,16 +15,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.dispatch import Dispatcher, RetryPolicy
-from bot.sandbox.faults import Fault
-from bot.sandbox.slack import SlackSandbox
-from bot.sandbox.slack.limits import RateLimit
-from bot.sandbox.telegram import TelegramSandbox
-from storage.repository import SqlRepository
-from surveys.conversation import PulseState
-from surveys.model import IsoWeek, PersonStatus, Side
-from surveys.ports import Clock, Messenger, SystemClock
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.outbox.dispatcher import Dispatcher, RetryPolicy
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack.limits import RateLimit
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
+from pulse_mirror.surveys.ports import Clock, Messenger, SystemClock
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.bot.dispatch.fakes import SlackTextMessenger, TelegramTextMessenger, VirtualClock
 from tests.bot.dispatch.helpers import add_people, dispatcher
 

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from bot.jobs import Jobs
-from storage.locks import SoleProcess
-from storage.operations import OperationsStore
-from storage.repository import SqlRepository
-from storage.tables import pulse
-from surveys.bank import load_bank
-from surveys.model import IsoWeek, Side
+from pulse_mirror.runtime.jobs import Jobs
+from pulse_mirror.storage.locks import SoleProcess
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import pulse
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Side
 from tests.bot.dispatch.fakes import VirtualClock
 from tests.bot.dispatch.helpers import SETTINGS, add_people
 

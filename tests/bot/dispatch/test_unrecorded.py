@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.dispatch import Dispatcher
-from storage.dispatching import DispatchStore
-from storage.repository import SqlRepository
-from storage.tables import delivery
-from surveys.model import IsoWeek, Platform, Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.outbox.dispatcher import Dispatcher
+from pulse_mirror.storage.deliveries.claims import DispatchStore
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import delivery
+from pulse_mirror.surveys.model import IsoWeek, Platform, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.bot.dispatch.fakes import RecordingMessenger, VirtualClock
 from tests.bot.dispatch.helpers import add_people, dispatcher
 

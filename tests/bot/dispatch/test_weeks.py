@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from storage.operations import OperationsStore
-from storage.repository import SqlRepository
-from storage.tables import delivery, pulse
-from surveys.model import Platform, Side
-from surveys.records import DeliveryKind
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.storage.tables import delivery, pulse
+from pulse_mirror.surveys.model import Platform, Side
+from pulse_mirror.surveys.records import DeliveryKind
 from tests.bot.dispatch.fakes import RecordingMessenger, VirtualClock
 from tests.bot.dispatch.helpers import add_people, dispatcher, jobs
 

@@ -17,16 +17,22 @@ import sys
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.dispatch import RetryPolicy
-from bot.jobs import Jobs
-from storage.dispatching import DispatchStore
-from storage.engine import create_engine
-from storage.locks import FileLock, Leadership, PostgresLeader, SoleProcess, sqlite_file
-from storage.operations import OperationsStore
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.model import IsoWeek, Platform
-from surveys.ports import SystemClock
+from pulse_mirror.outbox.dispatcher import RetryPolicy
+from pulse_mirror.runtime.jobs import Jobs
+from pulse_mirror.storage.deliveries.claims import DispatchStore
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.locks import (
+    FileLock,
+    Leadership,
+    PostgresLeader,
+    SoleProcess,
+    sqlite_file,
+)
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import IsoWeek, Platform
+from pulse_mirror.surveys.ports import SystemClock
 from tests.bot.dispatch.fakes import TelegramTextMessenger
 from tests.bot.dispatch.helpers import SETTINGS, dispatcher
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack import SlackSandbox
 
 
 @pytest_asyncio.fixture

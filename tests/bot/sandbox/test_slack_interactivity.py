@@ -14,7 +14,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import Signing, SlackSandbox
+from pulse_mirror.sandbox.slack import Signing, SlackSandbox
 
 MODAL = {
     "type": "modal",

@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.faults import Fault
-from bot.sandbox.slack import RateLimit, SlackSandbox
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.slack import RateLimit, SlackSandbox
 
 
 class FakeClock:

@@ -14,7 +14,7 @@ import pytest_asyncio
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack import SlackSandbox
 
 RECORDED = Path(__file__).resolve().parents[2] / "payloads" / "slack"
 

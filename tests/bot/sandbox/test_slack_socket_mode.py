@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
-from bot.sandbox.slack.socket import NoSocketConnection
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack.socket import NoSocketConnection
 
 QUESTION = [
     {

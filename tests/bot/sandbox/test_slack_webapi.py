@@ -10,7 +10,7 @@ import pytest_asyncio
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack import SlackSandbox
 
 
 @pytest_asyncio.fixture
@@ -222,7 +222,7 @@ async def test_slack_errors_reach_the_client(
     ) == ("message_not_found")
     dm = posted["channel"]
     theirs = slack_sandbox.workspace
-    from bot.sandbox.slack.state import Message
+    from pulse_mirror.sandbox.slack.state import Message
 
     theirs.messages.append(Message(channel=dm, ts="1700000000.000009", user=ada.id, text="mine"))
     assert await _error_of(client.chat_update(channel=dm, ts="1700000000.000009", text="z")) == (

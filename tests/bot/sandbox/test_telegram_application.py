@@ -12,7 +12,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 
 
 async def test_application_handles_start_and_a_button_press(

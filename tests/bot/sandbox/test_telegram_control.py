@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError
 
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 
 
 async def call(

@@ -17,8 +17,8 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.sandbox.faults import Fault
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 from tests.fixtures.telegram_sandbox import ManualClock, bot_for
 
 

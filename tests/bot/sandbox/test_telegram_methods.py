@@ -14,7 +14,7 @@ from telegram import (
     Message,
 )
 
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 from tests.fixtures.telegram_sandbox import ManualClock
 
 PNG = (

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 
 RECORDED = Path(__file__).parents[2] / "payloads" / "telegram"
 

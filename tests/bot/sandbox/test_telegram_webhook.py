@@ -10,7 +10,7 @@ import pytest_asyncio
 from aiohttp import web
 from telegram import Bot, Update
 
-from bot.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import TelegramSandbox
 
 
 class Endpoint:

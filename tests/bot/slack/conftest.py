@@ -9,14 +9,14 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from bot.config import parse_config
-from bot.sandbox.slack import SlackSandbox
-from bot.sandbox.slack.state import User
-from bot.slack.runtime import SlackRuntime, build_slack
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.records import DeliveryKind
-from surveys.service import AnswerSettings, PulseAnswers
+from pulse_mirror.config.settings import parse_config
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack.state import User
+from pulse_mirror.slack.runtime import SlackRuntime, build_slack
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.surveys.service import AnswerSettings, PulseAnswers
 from tests.bot.slack.support import SECRETS, Delivered, SettableClock, add_employee, deliver_pulse
 
 

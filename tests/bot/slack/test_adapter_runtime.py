@@ -10,23 +10,28 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
-from bot.runtime import StartupError
-from bot.sandbox.faults import Fault
-from bot.sandbox.slack import SlackSandbox
-from bot.sandbox.slack.limits import RateLimit
-from bot.slack.adapter import SlackMessenger, split_ref
-from bot.slack.blocks import Framing
-from bot.slack.manifest import manifest
-from bot.slack.runtime import build_slack
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.callbacks import Choice, encode
-from surveys.conversation import PulseState
-from surveys.model import Side
-from surveys.ports import RateLimited, RecipientGone, SendOutcomeUnknown, TransientSendError
-from surveys.records import DeliveryKind
-from surveys.service import PulseAnswers
+from pulse_mirror.cli.main import app as cli
+from pulse_mirror.platforms import StartupError
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.sandbox.slack.limits import RateLimit
+from pulse_mirror.slack.blocks import Framing
+from pulse_mirror.slack.manifest import manifest
+from pulse_mirror.slack.messenger import SlackMessenger, split_ref
+from pulse_mirror.slack.runtime import build_slack
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.callbacks import Choice, encode
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.ports import (
+    RateLimited,
+    RecipientGone,
+    SendOutcomeUnknown,
+    TransientSendError,
+)
+from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.surveys.service import PulseAnswers
 from tests.bot.slack.conftest import slack_config
 from tests.bot.slack.support import (
     NOW,

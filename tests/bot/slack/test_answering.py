@@ -6,10 +6,10 @@ import asyncio
 import datetime as dt
 from typing import Any
 
-from bot.sandbox.faults import Fault
-from bot.sandbox.slack import Signing
-from surveys.callbacks import Choice, Skip, encode
-from surveys.model import Side
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.slack import Signing
+from pulse_mirror.surveys.callbacks import Choice, Skip, encode
+from pulse_mirror.surveys.model import Side
 from tests.bot.slack.conftest import SlackBot
 from tests.bot.slack.support import WEEK, eventually, rows
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.slack import texts as slack_texts
-from bot.slack.blocks import Framing, comment_modal, home_view, pulse_blocks
-from surveys.bank import load_bank
-from surveys.callbacks import Choice, parse
-from surveys.conversation import PulseState
-from surveys.employees import HomeState
-from surveys.model import PersonStatus, Side
+from pulse_mirror.slack import texts as slack_texts
+from pulse_mirror.slack.blocks import Framing, comment_modal, home_view, pulse_blocks
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.callbacks import Choice, parse
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.employees import HomeState
+from pulse_mirror.surveys.model import PersonStatus, Side
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.blocks import COMMENT_BLOCK, COMMENT_INPUT
-from storage.tables import answer, comment
-from surveys.callbacks import Choice, CommentRequest, encode
-from surveys.model import Side
+from pulse_mirror.slack.blocks import COMMENT_BLOCK, COMMENT_INPUT
+from pulse_mirror.storage.tables import answer, comment
+from pulse_mirror.surveys.callbacks import Choice, CommentRequest, encode
+from pulse_mirror.surveys.model import Side
 from tests.bot.slack.conftest import SlackBot
 from tests.bot.slack.support import WEEK, eventually, rows
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.sandbox.slack.delivery import Sent
-from bot.sandbox.slack.state import User
-from bot.slack.blocks import HOME_OPT_OUT, HOME_PAUSE, HOME_RESUME
-from surveys.model import PersonStatus, Platform
+from pulse_mirror.sandbox.slack.delivery import Sent
+from pulse_mirror.sandbox.slack.state import User
+from pulse_mirror.slack.blocks import HOME_OPT_OUT, HOME_PAUSE, HOME_RESUME
+from pulse_mirror.surveys.model import PersonStatus, Platform
 from tests.bot.slack.conftest import SlackBot
 from tests.bot.slack.support import add_employee, eventually
 

@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
-from bot.slack.intake import ClickIntake
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.slack.intake import ClickIntake
 
 
 def _signed_click(secret: str, n: int) -> tuple[bytes, Any]:

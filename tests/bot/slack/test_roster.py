@@ -8,11 +8,11 @@ import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import SlackSandbox
-from bot.slack.roster import RosterFileError, parse_roster, sync_roster, workspace_members
-from storage.repository import SqlRepository
-from surveys.employees import RosterRules
-from surveys.model import PersonStatus, Platform, Side
+from pulse_mirror.sandbox.slack import SlackSandbox
+from pulse_mirror.slack.roster import RosterFileError, parse_roster, sync_roster, workspace_members
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.employees import RosterRules
+from pulse_mirror.surveys.model import PersonStatus, Platform, Side
 from tests.bot.slack.support import NOW
 
 

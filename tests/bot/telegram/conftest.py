@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from bot.sandbox.telegram import TelegramSandbox
-from storage.repository import SqlRepository
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.repository import SqlRepository
 from tests.bot.telegram.world import World, build_world
 
 

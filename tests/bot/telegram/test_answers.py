@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from surveys.callbacks import Choice, encode
-from surveys.model import Side
+from pulse_mirror.surveys.callbacks import Choice, encode
+from pulse_mirror.surveys.model import Side
 from tests.bot.telegram.world import COMMENT_LIMIT, WEEK, World
 
 TWO = ("recommend.customer", "satisfaction.customer")

@@ -6,10 +6,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bot.sandbox.telegram import TelegramSandbox
-from storage.tables import comment_wait
-from surveys.callbacks import CommentRequest, encode
-from surveys.model import Side
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.tables import comment_wait
+from pulse_mirror.surveys.callbacks import CommentRequest, encode
+from pulse_mirror.surveys.model import Side
 from tests.bot.dispatch.helpers import jobs
 from tests.bot.telegram.test_rights_and_awkward_input import _download_document
 from tests.bot.telegram.world import COMMENT_LIMIT, WEEK, World, build_world

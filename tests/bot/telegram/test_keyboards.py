@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from bot.telegram import keyboards
-from bot.telegram import texts as tg_texts
-from surveys.bank import load_bank
-from surveys.callbacks import MAX_BYTES, Choice, CommentRequest, Skip, parse
-from surveys.conversation import PulseState
-from surveys.customers import Customers
-from surveys.model import Scale, Side
-from surveys.records import DeliveryKind
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.callbacks import MAX_BYTES, Choice, CommentRequest, Skip, parse
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.customers import Customers
+from pulse_mirror.surveys.model import Scale, Side
+from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.telegram import keyboards
+from pulse_mirror.telegram import texts as tg_texts
 
 TOKEN = "A" * 32  # the longest token the codec accepts
 

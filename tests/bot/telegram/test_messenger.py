@@ -9,23 +9,23 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.sandbox.faults import Fault
-from bot.sandbox.telegram import TelegramSandbox
-from bot.telegram.adapter import TelegramMessenger
-from bot.telegram.errors import is_not_modified, send_error
-from bot.telegram.outbound import Outbound
-from bot.telegram.pacing import Pacer
-from surveys.bank import load_bank
-from surveys.conversation import PulseState
-from surveys.model import Side
-from surveys.ports import (
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.conversation import PulseState
+from pulse_mirror.surveys.model import Side
+from pulse_mirror.surveys.ports import (
     PermanentSendError,
     RateLimited,
     RecipientGone,
     SendOutcomeUnknown,
     TransientSendError,
 )
-from surveys.records import DeliveryKind
+from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.telegram.errors import is_not_modified, send_error
+from pulse_mirror.telegram.messenger import TelegramMessenger
+from pulse_mirror.telegram.outbound import Outbound
+from pulse_mirror.telegram.pacing import Pacer
 from tests.bot.telegram.world import NOW, FakeClock
 from tests.fixtures.telegram_sandbox import ManualClock
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from telegram import Bot, BotCommandScopeDefault
 
-from surveys.model import PersonStatus, Platform, Side
-from surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from pulse_mirror.surveys.model import PersonStatus, Platform, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.bot.telegram.world import NOW, WEEK, World
 from tests.fixtures.telegram_sandbox import bot_for
 

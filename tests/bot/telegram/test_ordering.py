@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.telegram.ordering import ChatOrder, chat_of
+from pulse_mirror.telegram.ordering import ChatOrder, chat_of
 
 
 def _update(update_id: int, chat_id: int) -> Update:

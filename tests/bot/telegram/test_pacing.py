@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from bot.sandbox.telegram import TelegramSandbox
-from bot.telegram.outbound import Outbound
-from bot.telegram.pacing import Pacer
-from storage.repository import SqlRepository
-from surveys.callbacks import Choice, encode
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.callbacks import Choice, encode
+from pulse_mirror.telegram.outbound import Outbound
+from pulse_mirror.telegram.pacing import Pacer
 from tests.bot.telegram.world import FakeClock, World, build_world
 from tests.fixtures.telegram_sandbox import ManualClock, bot_for
 

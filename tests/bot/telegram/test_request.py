@@ -6,14 +6,14 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.sandbox.faults import Fault
-from bot.sandbox.telegram import TelegramSandbox
-from bot.telegram.ordering import ChatOrder
-from bot.telegram.request import AiohttpRequest, ConnectionLost
-from bot.telegram.runtime import DEFAULT_CONCURRENT_UPDATES, build_telegram
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.service import PulseAnswers
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.service import PulseAnswers
+from pulse_mirror.telegram.ordering import ChatOrder
+from pulse_mirror.telegram.request import AiohttpRequest, ConnectionLost
+from pulse_mirror.telegram.runtime import DEFAULT_CONCURRENT_UPDATES, build_telegram
 from tests.bot.telegram.world import FakeClock, telegram_config
 
 
@@ -100,8 +100,8 @@ async def test_the_bot_calls_telegram_through_it_one_chat_at_a_time(
 
 
 def test_a_connection_lost_after_sending_is_never_a_retry() -> None:
-    from bot.telegram.errors import send_error
-    from surveys.ports import SendOutcomeUnknown, TransientSendError
+    from pulse_mirror.surveys.ports import SendOutcomeUnknown, TransientSendError
+    from pulse_mirror.telegram.errors import send_error
 
     assert isinstance(send_error(ConnectionLost("reset after the request")), SendOutcomeUnknown)
     assert isinstance(send_error(NetworkError("connection refused")), TransientSendError)

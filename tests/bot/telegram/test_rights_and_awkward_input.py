@@ -7,8 +7,8 @@ import json
 
 import httpx
 
-from bot.sandbox.faults import Fault
-from surveys.model import PersonStatus, Platform, Side
+from pulse_mirror.sandbox.faults import Fault
+from pulse_mirror.surveys.model import PersonStatus, Platform, Side
 from tests.bot.telegram.world import WEEK, World
 
 

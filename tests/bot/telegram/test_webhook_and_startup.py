@@ -10,13 +10,13 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from bot.runtime import StartupError
-from bot.sandbox.telegram import TelegramSandbox
-from bot.telegram.runtime import SECRET_HEADER, build_telegram
-from storage.repository import SqlRepository
-from surveys.bank import load_bank
-from surveys.model import Platform
-from surveys.service import PulseAnswers
+from pulse_mirror.platforms import StartupError
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import load_bank
+from pulse_mirror.surveys.model import Platform
+from pulse_mirror.surveys.service import PulseAnswers
+from pulse_mirror.telegram.runtime import SECRET_HEADER, build_telegram
 from tests.bot.telegram.world import FakeClock, World, build_world, telegram_config
 
 

@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Config, parse_config
-from bot.sandbox.telegram import TelegramSandbox
-from bot.sandbox.telegram import person as sandbox_person
-from bot.telegram.runtime import TelegramRuntime, build_telegram
-from storage.repository import SqlRepository
-from surveys.bank import QuestionBank, load_bank
-from surveys.model import IsoWeek, Platform, Side
-from surveys.records import DeliveryKind, DeliveryRecord, NewDelivery, PersonRecord
-from surveys.service import AnswerSettings, PulseAnswers
+from pulse_mirror.config.settings import Config, parse_config
+from pulse_mirror.sandbox.telegram import TelegramSandbox
+from pulse_mirror.sandbox.telegram import person as sandbox_person
+from pulse_mirror.storage.repository import SqlRepository
+from pulse_mirror.surveys.bank import QuestionBank, load_bank
+from pulse_mirror.surveys.model import IsoWeek, Platform, Side
+from pulse_mirror.surveys.records import DeliveryKind, DeliveryRecord, NewDelivery, PersonRecord
+from pulse_mirror.surveys.service import AnswerSettings, PulseAnswers
+from pulse_mirror.telegram.runtime import TelegramRuntime, build_telegram
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday of 2026-W48
 WEEK = IsoWeek(2026, 48)

@@ -1,1 +1,0 @@
-"""The ``pulse`` sub-commands, one module per area, each with ``register(app)``."""

@@ -1,0 +1,233 @@
+"""``pulse report``, ``pulse export`` and ``pulse import``: the weekly report and its data."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from pulse_mirror.cli.support import ConfigOption, fail, load, out
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from pulse_mirror.config.settings import Config
+    from pulse_mirror.surveys.anonymity import Anonymity
+    from pulse_mirror.surveys.bank import QuestionBank
+    from pulse_mirror.surveys.model import IsoWeek
+    from pulse_mirror.surveys.report.build import HistogramKey, WeekReport
+    from pulse_mirror.surveys.report.windows import WindowKey
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to ``app``."""
+    app.command("report")(report)
+    app.command("export")(export)
+    app.command("import")(import_answers)
+
+
+def _bank_and_anonymity(cfg: Config) -> tuple[QuestionBank, Anonymity]:
+    from pulse_mirror.surveys.anonymity import Anonymity
+    from pulse_mirror.surveys.bank import BankError, load_bank
+
+    try:
+        bank = load_bank(custom=cfg.custom_dimensions())
+    except BankError as exc:
+        raise fail(exc.problems) from None
+    anonymity = Anonymity(
+        min_respondents=cfg.anonymity.min_respondents,
+        min_commenters=cfg.anonymity.min_commenters or cfg.anonymity.min_respondents + 2,
+    )
+    return bank, anonymity
+
+
+def _week(text: str | None) -> IsoWeek:
+    from pulse_mirror.surveys.model import IsoWeek
+
+    if text is None:
+        return IsoWeek.of(dt.date.today()).shift(-1)
+    try:
+        return IsoWeek.parse(text)
+    except ValueError as exc:
+        raise fail([f"--week: {exc}"]) from None
+
+
+def report(
+    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
+    post: Annotated[bool, typer.Option("--post", help="Also post it (once per week).")] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="With --post: post where the last try may have gone out (check there first).",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Write report.png, trend.png, nps.png, report.md and report.json for a week."""
+    if again and not post:
+        raise fail(["--again only goes with --post"])
+    cfg = load(config)
+    chosen = _week(week)
+    bank, anonymity = _bank_and_anonymity(cfg)
+    try:
+        written, posted = asyncio.run(
+            _report(cfg, chosen, bank, anonymity, out_dir, post, again=again)
+        )
+    except Exception as exc:  # a database that cannot be reached, a folder we cannot write
+        raise fail([f"report {chosen}: {exc}"]) from None
+    for path in written:
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    for line in posted:
+        out.print(line, markup=False, highlight=False)
+
+
+async def _report(
+    cfg: Config,
+    week: IsoWeek,
+    bank: QuestionBank,
+    anonymity: Anonymity,
+    out_dir: Path,
+    post: bool,
+    *,
+    again: bool = False,
+) -> tuple[list[Path], list[str]]:
+    from pulse_mirror.reports.charts import render_all
+    from pulse_mirror.reports.publish import build_week
+    from pulse_mirror.storage.engine import create_engine
+    from pulse_mirror.surveys.ports import SystemClock
+    from pulse_mirror.surveys.report.markdown import markdown
+
+    engine = create_engine(cfg.database_url)
+    try:
+        built = await build_week(
+            engine,
+            week=week,
+            bank=bank,
+            anonymity=anonymity,
+            trend_weeks=cfg.report.trend_weeks,
+            lang=cfg.report.language or cfg.organisation.language,
+            now=SystemClock().now(),  # before the answers are read
+        )
+        pngs = await asyncio.to_thread(render_all, built)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, data in pngs.items():
+            (out_dir / name).write_bytes(data)
+            written.append(out_dir / name)
+        (out_dir / "report.md").write_text(markdown(built), encoding="utf-8")
+        (out_dir / "report.json").write_text(
+            json.dumps(built.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        written += [out_dir / "report.md", out_dir / "report.json"]
+        posted = await _post(cfg, built, engine, again=again) if post else []
+        return written, _still_open(built) + posted
+    finally:
+        await engine.dispose()
+
+
+def _still_open(built: WeekReport) -> list[str]:
+    """The line saying the week is still open and until when; none once it has closed."""
+    from pulse_mirror.surveys.report.text import side_name
+    from pulse_mirror.surveys.report.windows import until_text
+
+    if not built.still_open:
+        return []
+    sides = ", ".join(
+        f"{side_name(w.side, 'en').lower()} until {until_text(w.until)}" for w in built.still_open
+    )
+    return [f"week {built.week} is still open ({sides}): no figures until its windows close"]
+
+
+async def _post(
+    cfg: Config, built: WeekReport, engine: AsyncEngine, *, again: bool = False
+) -> list[str]:
+    from pulse_mirror.reports.job import post_report
+    from pulse_mirror.storage.repository import SqlRepository
+    from pulse_mirror.surveys.model import IsoWeek
+    from pulse_mirror.surveys.ports import SystemClock
+
+    runs = SqlRepository(engine, min_group_size=cfg.anonymity.min_respondents)
+    if again:
+        for destination in cfg.report.destinations or []:
+            await runs.allow_report_again(week=IsoWeek.parse(built.week), destination=destination)
+    results = await post_report(cfg, report=built, runs=runs, clock=SystemClock())
+    if not results:
+        return ["nothing to post to: no report destination with a token and a target"]
+    return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
+
+
+def export(
+    fmt: Annotated[Literal["csv", "json"], typer.Option("--format", help="csv or json.")] = "csv",
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks back.")] = 12,
+    config: ConfigOption = None,
+) -> None:
+    """Print aggregates per week and item (never answers; the threshold applies)."""
+    from pulse_mirror.storage.engine import create_engine
+    from pulse_mirror.storage.reports.aggregates import answer_histograms, window_closes
+    from pulse_mirror.surveys.model import IsoWeek
+    from pulse_mirror.surveys.ports import SystemClock
+    from pulse_mirror.surveys.report.export import export_rows, rows_to_csv, rows_to_json
+
+    cfg = load(config)
+    bank, anonymity = _bank_and_anonymity(cfg)
+    last = IsoWeek.of(dt.date.today())
+    span = [last.shift(-offset) for offset in range(weeks - 1, -1, -1)]
+    now = SystemClock().now()  # before the answers are read
+
+    async def histograms() -> tuple[
+        dict[HistogramKey, dict[int, int]], dict[WindowKey, dt.datetime]
+    ]:
+        engine = create_engine(cfg.database_url)
+        try:
+            found = await answer_histograms(engine, first=span[0], last=last)
+            return found, await window_closes(engine, first=span[0], last=last)
+        finally:
+            await engine.dispose()
+
+    try:
+        found, closes_at = asyncio.run(histograms())
+    except Exception as exc:
+        raise fail([f"export: {exc}"]) from None
+    rows = export_rows(
+        weeks=span, bank=bank, histograms=found, anonymity=anonymity, closes_at=closes_at, now=now
+    )
+    typer.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
+
+
+def import_answers(
+    file: Annotated[Path, typer.Argument(help="CSV: week, side, item, value[, group].")],
+    config: ConfigOption = None,
+) -> None:
+    """Import past answers; a file with any bad row is refused whole, nothing imported."""
+    from pulse_mirror.storage.engine import create_engine
+    from pulse_mirror.storage.reports.aggregates import import_answers as insert
+    from pulse_mirror.storage.reports.imports import parse_answers_csv
+
+    cfg = load(config)
+    bank, _ = _bank_and_anonymity(cfg)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail([f"{file}: cannot read ({exc})"]) from None
+    parsed = parse_answers_csv(text, bank=bank)
+    if parsed.problems:
+        raise fail([f"{file}: {line}" for line in parsed.problems] + ["nothing was imported"])
+
+    async def run() -> int:
+        engine = create_engine(cfg.database_url)
+        try:
+            return await insert(engine, parsed.answers)
+        finally:
+            await engine.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except Exception as exc:
+        raise fail([f"{file}: import failed, nothing was imported ({exc})"]) from None
+    out.print(f"imported {count} answers from {file}", markup=False, highlight=False)

@@ -1,0 +1,76 @@
+"""``pulse`` commands for the slack area: the app manifest, and a one-off roster sync."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated
+
+import typer
+
+from pulse_mirror.cli.support import ConfigOption, default_config_path, fail, load, out
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to ``app``."""
+    app.command("slack-manifest")(slack_manifest)
+    app.command("slack-roster")(slack_roster)
+
+
+def slack_manifest(
+    config: ConfigOption = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="The bot's public https base URL (http mode)."),
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option("--mode", help="socket or http (default: from the config).")
+    ] = None,
+) -> None:
+    """Print a ready Slack app manifest (JSON) with exactly the scopes and URLs the bot needs."""
+    from pulse_mirror.slack.manifest import manifest
+
+    name, chosen, report, emails = "Our company", mode or "socket", True, False
+    path = config or default_config_path()
+    if config is not None or path.exists():
+        cfg = load(path)
+        name, report = cfg.organisation.name, cfg.slack.report_channel is not None
+        chosen = mode or cfg.slack.mode
+        roster = cfg.slack.roster
+        emails = roster.source == "file" or any("@" in entry for entry in roster.exclude)
+    if chosen not in ("socket", "http"):
+        raise fail([f"--mode: {chosen!r} is not a mode; use socket or http"])
+    if chosen == "http" and not (url or "").startswith(("https://", "http://127.0.0.1")):
+        raise fail(
+            ["--url: http mode needs the bot's public https URL, e.g. https://pulse.example.com"]
+        )
+    document = manifest(
+        name=name,
+        mode="http" if chosen == "http" else "socket",
+        public_url=url,
+        report_channel=report,
+        emails=emails,
+    )
+    out.print_json(json.dumps(document))
+
+
+def slack_roster(config: ConfigOption = None) -> None:
+    """Sync the employees once from the workspace or the roster file, then print what changed."""
+    from pulse_mirror.platforms import StartupError
+    from pulse_mirror.slack.roster import RosterFileError
+    from pulse_mirror.slack.runtime import roster_sync_for
+    from pulse_mirror.storage.engine import DatabaseUnavailable
+
+    cfg = load(config)
+    if not cfg.slack.enabled:
+        raise fail(["slack.enabled: the roster sync needs Slack enabled"])
+    try:
+        result = asyncio.run(roster_sync_for(cfg))
+    except (StartupError, RosterFileError, DatabaseUnavailable) as exc:
+        raise fail([str(exc)]) from None
+    out.print(
+        f"[green]Roster synced[/green]: {result.employees} employees, {result.left} left, "
+        f"{result.rejoined} back"
+    )
+    for entry in result.unresolved:
+        out.print(f"  not found in the workspace: {entry}", markup=False)

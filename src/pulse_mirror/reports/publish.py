@@ -1,0 +1,238 @@
+"""Build the weekly report from the database and publish it once per destination.
+
+Exactly one post per (week, destination), even across restarts and replicas: each
+destination is first claimed as a report run; a claim that is already posted (or being
+posted elsewhere) is skipped. A post the platform refused before it took effect (a 429, a
+503, a connection refused) is retried a few times, then recorded as failed so that
+``pulse status`` shows it and a later run may claim it again. A post that may have gone out
+(a timeout after sending, Slack's ``internal_error``, a gateway 5xx) is recorded as unknown
+and never posted again by itself: a second weekly post would be worse than a missing one,
+and ``pulse report --post --again`` posts it once the operator has looked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Bot
+from telegram.error import TelegramError
+
+from pulse_mirror.logs import error_text
+from pulse_mirror.reports.charts import mirror_figure, render_png
+from pulse_mirror.reports.posts import post_to_slack, post_to_telegram
+from pulse_mirror.slack.channels import channel_id
+from pulse_mirror.slack.messenger import send_error as slack_send_error
+from pulse_mirror.storage.persist import persist
+from pulse_mirror.storage.reports.aggregates import report_input
+from pulse_mirror.surveys.anonymity import Anonymity
+from pulse_mirror.surveys.bank import QuestionBank
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.ports import (
+    Clock,
+    RateLimited,
+    ReportRuns,
+    SendOutcomeUnknown,
+    TransientSendError,
+)
+from pulse_mirror.surveys.report.build import WeekReport, build_report
+from pulse_mirror.surveys.report.windows import until_text
+from pulse_mirror.telegram.errors import send_error as telegram_send_error
+
+log = logging.getLogger(__name__)
+
+Poster = Callable[[WeekReport, bytes], Awaitable[str]]
+MAX_RETRY_AFTER = 300.0  # a longer wait than this ends the run as failed; a later run retries
+RECORD_ATTEMPTS = 5
+IN_FLIGHT = "being posted; if this stays, the process stopped during the post"
+
+
+@dataclass(frozen=True)
+class Published:
+    """What happened to one destination: posted, skipped (already done), failed or unknown."""
+
+    destination: str
+    outcome: str  # "posted", "skipped", "failed" or "unknown" (it may have gone out)
+    platform_ref: str | None = None
+    error: str | None = None
+
+
+async def build_week(
+    engine: AsyncEngine,
+    *,
+    week: IsoWeek,
+    bank: QuestionBank,
+    anonymity: Anonymity,
+    trend_weeks: int,
+    lang: str,
+    now: dt.datetime,
+) -> WeekReport:
+    """The report of ``week`` from the database, aggregated in SQL.
+
+    ``now`` is taken before the answers are read; a side whose window is open then shows
+    no figure (see :mod:`surveys.windows`).
+    """
+    data = await report_input(engine, week=week, trend_weeks=trend_weeks)
+    return build_report(
+        week=week,
+        bank=bank,
+        data=data,
+        anonymity=anonymity,
+        trend_weeks=trend_weeks,
+        lang=lang,
+        now=now,
+    )
+
+
+async def publish_week(
+    *,
+    report: WeekReport,
+    runs: ReportRuns,
+    posters: Mapping[str, Poster],
+    clock: Clock,
+    attempts: int = 3,
+    retry_delay: float = 2.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[Published]:
+    """Post ``report`` to every destination not yet posted this week; one post each.
+
+    A report of a week whose window is still open has no figure to post: it is not posted
+    and nothing is claimed, so the week's real post still goes out once the window closes.
+    """
+    week = IsoWeek.parse(report.week)
+    if report.still_open:
+        until = until_text(max(window.until for window in report.still_open))
+        reason = f"week {report.week} is still open until {until}: not posted"
+        log.warning("report of an open week not posted", extra={"week": report.week})
+        return [Published(destination, "skipped", error=reason) for destination in posters]
+    png: bytes | None = None
+    results: list[Published] = []
+    retry = Retry(attempts, retry_delay, sleep)
+    for destination, post in posters.items():
+        run = await runs.claim_report_run(week=week, destination=destination, now=clock.now())
+        if run is None:
+            log.info("report already posted", extra={"week": report.week, "to": destination})
+            results.append(Published(destination, "skipped"))
+            continue
+        if png is None:
+            png = await asyncio.to_thread(_mirror_png, report)
+        claimed = Claimed(destination, run.id, post)
+        results.append(await _post_one(report, png, claimed, runs, clock, retry))
+    return results
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A destination whose report run this process holds."""
+
+    destination: str
+    run_id: int
+    post: Poster
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How often and how long to wait between tries of a refused post."""
+
+    attempts: int
+    delay: float
+    sleep: Callable[[float], Awaitable[None]]
+
+
+async def _post_one(
+    report: WeekReport, png: bytes, claimed: Claimed, runs: ReportRuns, clock: Clock, retry: Retry
+) -> Published:
+    """Post to one claimed destination, retrying only what surely did not go out.
+
+    Before the first try the run is written down as unknown: if this process dies during a
+    platform call, or the database is gone when the outcome is recorded, the run stays
+    unknown, and no later run posts it a second time.
+    """
+    destination, run_id = claimed.destination, claimed.run_id
+    where = {"week": report.week, "to": destination}
+    error = "not attempted"
+    await runs.mark_report_unknown(run_id, error=IN_FLIGHT)  # stays so until the outcome is known
+    for attempt in range(1, retry.attempts + 1):
+        try:
+            ref = await claimed.post(report, png)
+        except SendOutcomeUnknown as exc:
+            error = error_text(exc)
+            log.error("report post may have gone out; not posted again", extra=where)
+            await _recorded(partial(runs.mark_report_unknown, run_id, error=error), retry)
+            return Published(destination, "unknown", error=error)
+        except (RateLimited, TransientSendError) as exc:
+            error = error_text(exc)
+            wait = exc.retry_after if exc.retry_after is not None else retry.delay * attempt
+            log.warning("report post refused", extra={**where, "attempt": attempt})
+            if attempt == retry.attempts or wait > MAX_RETRY_AFTER:
+                break
+            await retry.sleep(wait)
+            continue
+        except Exception as exc:  # refused for good (bad channel, bot removed): no retry now
+            error = error_text(exc)
+            log.warning("report post failed", extra=where)
+            break
+        posted = partial(runs.mark_report_posted, run_id, platform_ref=ref, now=clock.now())
+        await _recorded(posted, retry)
+        return Published(destination, "posted", platform_ref=ref)
+    await _recorded(partial(runs.mark_report_failed, run_id, error=error), retry)
+    return Published(destination, "failed", error=error)
+
+
+async def _recorded(write: Callable[[], Awaitable[None]], retry: Retry) -> None:
+    """Store a post's outcome, retrying while the database is briefly gone.
+
+    If it stays gone the run keeps the unknown written before the post: never posted twice.
+    """
+    await persist(write, attempts=RECORD_ATTEMPTS, delay=retry.delay, sleep=retry.sleep)
+
+
+def _mirror_png(report: WeekReport) -> bytes:
+    return render_png(mirror_figure(report))
+
+
+def posters_for(
+    *,
+    destinations: list[str],
+    slack: AsyncWebClient | None,
+    slack_channel: str | None,
+    telegram: Bot | None,
+    telegram_chat: int | str | None,
+) -> dict[str, Poster]:
+    """The posters of the configured destinations that have a client and a target."""
+    posters: dict[str, Poster] = {}
+    if "slack" in destinations and slack is not None and slack_channel is not None:
+        client, channel = slack, slack_channel
+        uploaded: set[str] = set()
+        resolved: list[str] = []  # the channel's id, looked up once by name if need be
+
+        async def to_slack(report: WeekReport, png: bytes) -> str:
+            if not resolved:
+                resolved.append(await channel_id(client, channel))
+            try:
+                return await post_to_slack(
+                    client, channel=resolved[0], report=report, png=png, uploaded=uploaded
+                )
+            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+                raise slack_send_error(exc, sent=True) from exc
+
+        posters["slack"] = to_slack
+    if "telegram" in destinations and telegram is not None and telegram_chat is not None:
+        bot, chat = telegram, telegram_chat
+
+        async def to_telegram(report: WeekReport, png: bytes) -> str:
+            try:
+                return await post_to_telegram(bot, chat_id=chat, report=report, png=png)
+            except TelegramError as exc:
+                raise telegram_send_error(exc) from exc
+
+        posters["telegram"] = to_telegram
+    return posters

@@ -1,0 +1,239 @@
+"""The scheduler's jobs: each reads the database, does what is due, records it; safe to rerun.
+
+* plan: this ISO week's pulses (and next week's, two days ahead, for zones east of ours);
+  employees are enqueued idempotently by outbox key, customers sampled once per week.
+* dispatch: every platform's due messages, reminders included (decided at send time).
+* close windows: ends answer windows that are over; deletes expired comment waits.
+* report: last week's report, once per destination (the report runs make it exactly once).
+
+Planning and the report run only on the leader; dispatch runs on every replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from pulse_mirror.outbox.dispatcher import Dispatcher, DispatchStats
+from pulse_mirror.storage.deliveries.claims import DispatchStore
+from pulse_mirror.storage.locks import Leadership
+from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.surveys.bank import QuestionBank
+from pulse_mirror.surveys.model import IsoWeek, Side
+from pulse_mirror.surveys.planning import plan_week
+from pulse_mirror.surveys.planning.schedule import local_instant
+from pulse_mirror.surveys.planning.weekly import (
+    CustomerRules,
+    EmployeeRules,
+    customer_deliveries,
+    customer_window,
+    employee_deliveries,
+    employee_window,
+    sample_for_week,
+)
+from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.records import DeliveryKind
+
+log = logging.getLogger(__name__)
+
+PLAN_AHEAD = dt.timedelta(days=2)
+# A claim is never held this long by a live worker: it claims about two seconds of sends.
+STALE_AFTER = dt.timedelta(minutes=10)
+Publish = Callable[[IsoWeek], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What planning needs from the config."""
+
+    employees: EmployeeRules
+    customers: CustomerRules
+    employee_questions: int
+    customer_questions: int
+    organisation_tz: str
+    sides: frozenset[Side] = field(default_factory=lambda: frozenset(Side))
+    # When a week's report is made: (weekday, time) of the week after, in the organisation's
+    # zone. Every window of the week closes by then, so the post is the week's final figure:
+    # an answer counted later would change a posted n by one and tell that person's answer.
+    report_at: tuple[int, dt.time] | None = None
+
+    def report_instant(self, week: IsoWeek) -> dt.datetime | None:
+        """The UTC moment the report of ``week`` is made; None when not configured."""
+        if self.report_at is None:
+            return None
+        weekday, at = self.report_at
+        return local_instant(week.shift(1).day(weekday), at, tz=self.organisation_tz)
+
+    def window(
+        self, week: IsoWeek, window: tuple[dt.datetime, dt.datetime]
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """A side's (opens, closes) for ``week``, closing no later than the week's report."""
+        opens, closes = window
+        report = self.report_instant(week)
+        return opens, closes if report is None else min(closes, report)
+
+
+@dataclass
+class PlanResult:
+    """What one planning run added."""
+
+    weeks: list[IsoWeek] = field(default_factory=list)
+    employees: int = 0
+    customers: int = 0
+
+
+class Jobs:
+    """The job functions the scheduler wakes up."""
+
+    def __init__(
+        self,
+        *,
+        repository: Repository,
+        operations: OperationsStore,
+        bank: QuestionBank,
+        settings: PlanSettings,
+        clock: Clock,
+        leader: Leadership,
+        dispatchers: Sequence[Dispatcher] = (),
+        publish: Publish | None = None,
+        rng: random.Random | None = None,
+        dispatch_store: DispatchStore | None = None,
+        stale_after: dt.timedelta = STALE_AFTER,
+    ) -> None:
+        self._repo = repository
+        self._ops = operations
+        self._bank = bank
+        self._settings = settings
+        self._clock = clock
+        self._leader = leader
+        self.dispatchers = list(dispatchers)
+        self._publish = publish
+        self._rng = rng or random.Random()
+        self._dispatch_store = dispatch_store
+        self._stale_after = stale_after
+
+    def now(self) -> dt.datetime:
+        """The jobs' clock."""
+        return self._clock.now()
+
+    def weeks_to_plan(self, now: dt.datetime) -> list[IsoWeek]:
+        """The current week in the organisation's zone, and the next one once it is near."""
+        place = ZoneInfo(self._settings.organisation_tz)
+        week = IsoWeek.of(now.astimezone(place).date())
+        following = week.shift(1)
+        starts = dt.datetime.combine(following.monday(), dt.time(0), tzinfo=place)
+        return [week, following] if now >= starts - PLAN_AHEAD else [week]
+
+    async def plan(self) -> PlanResult:
+        """Plan every week that is due, if this replica leads and nothing is paused."""
+        result = PlanResult()
+        if not await self._leader.is_leader() or await self._ops.is_paused():
+            return result
+        now = self._clock.now()
+        for week in self.weeks_to_plan(now):
+            added = await self.plan_week(week, now=now)
+            result.weeks.append(week)
+            result.employees += added.employees
+            result.customers += added.customers
+        return result
+
+    async def plan_week(self, week: IsoWeek, *, now: dt.datetime) -> PlanResult:
+        """Create the week's pulses and enqueue what is not there yet."""
+        settings = self._settings
+        length = max(settings.employee_questions, settings.customer_questions)
+        chosen = plan_week(self._bank, week, questions_per_pulse=length)
+        result = PlanResult(weeks=[week])
+        if Side.EMPLOYEE in settings.sides:
+            opens, closes = settings.window(week, employee_window(week, settings.employees))
+            items = chosen.items(Side.EMPLOYEE)[: settings.employee_questions]
+            pulse = await self._repo.get_or_create_pulse(
+                week=week, side=Side.EMPLOYEE, items=[i.key for i in items],
+                opens_at=opens, closes_at=closes,
+            )  # fmt: skip
+            people = await self._repo.active_people(Side.EMPLOYEE, now=now)
+            rows = employee_deliveries(
+                pulse=pulse, people=people, rules=settings.employees, now=now
+            )
+            result.employees = await self._repo.enqueue(rows)
+        if Side.CUSTOMER in settings.sides:
+            opens, closes = settings.window(week, customer_window(week, settings.customers))
+            items = chosen.items(Side.CUSTOMER)[: settings.customer_questions]
+            pulse = await self._repo.get_or_create_pulse(
+                week=week, side=Side.CUSTOMER, items=[i.key for i in items],
+                opens_at=opens, closes_at=closes,
+            )  # fmt: skip
+            people = await self._repo.active_people(Side.CUSTOMER, now=now)
+            sampled = sample_for_week(
+                people=people, rules=settings.customers, now=now, rng=self._rng
+            )
+            rows = customer_deliveries(
+                pulse=pulse, sampled=sampled, rules=settings.customers, now=now, rng=self._rng
+            )
+            asked = {r.person_id: r.due_at for r in rows if r.kind is DeliveryKind.QUESTION}
+            result.customers = await self._ops.enqueue_sample(
+                pulse_id=pulse.id, deliveries=rows, asked=asked
+            )
+        if result.employees or result.customers:
+            log.info(
+                "planned week",
+                extra={"week": str(week), "employees": result.employees,
+                       "customers": result.customers},
+            )  # fmt: skip
+        return result
+
+    async def dispatch(self) -> DispatchStats:
+        """Send every platform's due messages (nothing while the organisation is paused)."""
+        total = DispatchStats()
+        if await self._ops.is_paused() or not self.dispatchers:
+            return total
+        runs = await asyncio.gather(*(d.dispatch_due() for d in self.dispatchers))
+        for stats in runs:
+            for name in vars(total):
+                setattr(total, name, getattr(total, name) + getattr(stats, name))
+        return total
+
+    async def close_windows(self) -> int:
+        """End every answer window that is over; return the ballots deleted.
+
+        Also marks claims left by a replica that died mid-send as unknown (never resent), and
+        deletes the comment waits nobody came back for.
+        """
+        if self._dispatch_store is not None:
+            await self.recover(older_than=self._stale_after)
+        now = self._clock.now()
+        closed = await self._repo.close_due_windows(now)
+        expired = await self._repo.delete_expired_comment_waits(now)
+        if expired:
+            log.info("expired comment waits deleted", extra={"count": expired})
+        return closed
+
+    async def recover(self, *, older_than: dt.timedelta) -> int:
+        """Mark claims older than ``older_than`` unknown: their worker may have sent them."""
+        if self._dispatch_store is None:
+            return 0
+        found = await self._dispatch_store.recover_stale(
+            now=self._clock.now(), older_than=older_than
+        )
+        if found:
+            log.warning("claims left by a stopped worker marked unknown", extra={"count": found})
+        return found
+
+    def report_week(self, now: dt.datetime) -> IsoWeek:
+        """The week a report run at ``now`` covers: the one before, in the organisation's zone."""
+        place = ZoneInfo(self._settings.organisation_tz)
+        return IsoWeek.of(now.astimezone(place).date()).shift(-1)
+
+    async def report(self) -> object | None:
+        """Publish last week's report on the leader; the report runs keep it to one post.
+
+        The windows due by now are closed first, so the report counts what is final.
+        """
+        if self._publish is None or not await self._leader.is_leader():
+            return None
+        await self._repo.close_due_windows(self._clock.now())
+        return await self._publish(self.report_week(self._clock.now()))

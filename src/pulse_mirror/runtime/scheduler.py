@@ -1,0 +1,133 @@
+"""APScheduler wiring: the jobs of :mod:`bot.jobs`, rebuilt from the config at every start.
+
+The scheduler only wakes things up; the database is the truth. Each job runs at most once at
+a time (``max_instances=1``), missed runs collapse into one (``coalesce``), and a run that
+finds nothing to do does nothing, so a restart or a second replica changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+
+from pulse_mirror.runtime.jobs import Jobs
+
+log = logging.getLogger(__name__)
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _logged(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            result = await job()
+        except Exception:
+            log.exception("job failed; it runs again at its next time", extra={"job": name})
+            return
+        log.debug("job done", extra={"job": name, "result": repr(result)})
+
+    run.__name__ = f"{name}_job"
+    return run
+
+
+def build_scheduler(
+    jobs: Jobs,
+    *,
+    organisation_tz: str,
+    report_weekday: int,
+    report_time: dt.time,
+    dispatch_every: float = 5.0,
+    plan_every: float = 15 * 60,
+    close_every: float = 5 * 60,
+    now: dt.datetime | None = None,
+) -> AsyncIOScheduler:
+    """An AsyncIOScheduler with the plan, dispatch, close-windows and report jobs.
+
+    Plan, dispatch and close run once right at start; the report runs at its weekly time in
+    the organisation's zone, and once at start to catch up on a report missed while down.
+    """
+    place = ZoneInfo(organisation_tz)
+    start = now or dt.datetime.now(dt.UTC)
+    scheduler = AsyncIOScheduler(timezone=place)
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    scheduler.add_job(
+        _logged("plan", jobs.plan), IntervalTrigger(seconds=plan_every, timezone=place),
+        id="plan", name="plan the week", next_run_time=start, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        _logged("dispatch", jobs.dispatch), IntervalTrigger(seconds=dispatch_every, timezone=place),
+        id="dispatch", name="dispatch due messages and reminders", next_run_time=start, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        _logged("close_windows", jobs.close_windows),
+        IntervalTrigger(seconds=close_every, timezone=place),
+        id="close_windows", name="close answer windows", next_run_time=start, **common,
+    )  # fmt: skip
+    scheduler.add_job(
+        _logged("report", jobs.report),
+        CronTrigger(
+            day_of_week=WEEKDAY_NAMES[report_weekday - 1],
+            hour=report_time.hour,
+            minute=report_time.minute,
+            timezone=place,
+        ),
+        id="report", name="post last week's report", **common,
+    )  # fmt: skip
+    if _report_due_this_week(start, place=place, weekday=report_weekday, at=report_time):
+        scheduler.add_job(
+            _logged("report", jobs.report), id="report_catch_up",
+            name="post a report missed while down", next_run_time=start, **common,
+        )  # fmt: skip
+    return scheduler
+
+
+def add_roster_jobs(
+    scheduler: AsyncIOScheduler,
+    runtimes: Sequence[object],
+    *,
+    every: dt.timedelta = dt.timedelta(days=1),
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Sync each platform's roster at start and then daily; returns the job ids added.
+
+    A runtime takes part when it has a ``roster`` with an async ``run()`` (Slack does). The
+    sync is idempotent, so running it on every replica is harmless.
+    """
+    added: list[str] = []
+    for runtime in runtimes:
+        roster = getattr(runtime, "roster", None)
+        if roster is None or not callable(getattr(roster, "run", None)):
+            continue
+        platform = getattr(getattr(runtime, "platform", None), "value", "platform")
+        job_id = f"roster_{platform}"
+        scheduler.add_job(
+            _logged(job_id, roster.run),
+            IntervalTrigger(seconds=every.total_seconds(), timezone=scheduler.timezone),
+            id=job_id,
+            name=f"sync the {platform} roster",
+            next_run_time=now or dt.datetime.now(dt.UTC),
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        added.append(job_id)
+    return added
+
+
+def _report_due_this_week(now: dt.datetime, *, place: ZoneInfo, weekday: int, at: dt.time) -> bool:
+    local = now.astimezone(place)
+    due = dt.datetime.combine(
+        local.date() - dt.timedelta(days=local.isoweekday() - weekday), at, tzinfo=place
+    )
+    return due <= local
+
+
+def next_runs(scheduler: AsyncIOScheduler) -> dict[str, dt.datetime | None]:
+    """When each job runs next."""
+    return {job.id: job.next_run_time for job in scheduler.get_jobs()}

@@ -1,0 +1,298 @@
+"""Slack wired into the app: Bolt in Socket Mode or HTTP mode, the messenger, the roster sync."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from pulse_mirror.platforms import StartupError
+from pulse_mirror.proxies import proxy_for
+from pulse_mirror.slack import listeners as slack_listeners
+from pulse_mirror.slack.blocks import Framing
+from pulse_mirror.slack.clients import web_client
+from pulse_mirror.slack.intake import ClickIntake
+from pulse_mirror.slack.manifest import EVENTS_PATH
+from pulse_mirror.slack.messenger import SlackMessenger
+from pulse_mirror.slack.roster import SyncResult, sync_roster
+from pulse_mirror.surveys.employees import (
+    EmployeeAccounts,
+    EmployeeSettings,
+    PulseSchedule,
+    RosterRules,
+)
+from pulse_mirror.surveys.model import Platform
+from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.service import PulseAnswers
+
+if TYPE_CHECKING:
+    from pulse_mirror.config.settings import Config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SlackRuntime:
+    """The Slack platform: start checks the token and connects; routes serve HTTP mode."""
+
+    platform = Platform.SLACK
+
+    def __init__(
+        self,
+        *,
+        app: AsyncApp,
+        messenger: SlackMessenger,
+        mode: str,
+        app_token: str | None,
+        api_url: str,
+        roster: RosterSync,
+        intake: ClickIntake | None = None,
+    ) -> None:
+        self.app = app
+        self.intake = intake
+        self.messenger = messenger
+        self.mode = mode
+        self.api_url = api_url
+        self.roster = roster
+        self._app_token = app_token
+        self._socket: AsyncSocketModeHandler | None = None
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        """Check the bot token with auth.test, then connect over Socket Mode (socket mode)."""
+        client = self.app.client
+        try:
+            await client.auth_test()
+        except SlackApiError as error:
+            code = error.response.get("error", "refused")
+            raise StartupError(
+                f"Slack refused the bot token ({code}); check SLACK_BOT_TOKEN"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise StartupError(
+                f"Slack Web API not reachable at {self.api_url} ({type(error).__name__})"
+            ) from None
+        if client.session is None:
+            # One connection pool for every Web API call, instead of a new one per call.
+            self._session = client.session = aiohttp.ClientSession()
+        if self.mode != "socket":
+            log.info("slack ready in http mode", extra={"path": EVENTS_PATH})
+            return
+        if not self._app_token:
+            raise StartupError("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token)")
+        handler = AsyncSocketModeHandler(self.app, app_token=self._app_token)
+        handler.client.proxy = proxy_for(self.api_url)  # slack_sdk would ignore NO_PROXY
+        try:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+        except SlackApiError as error:
+            code = error.response.get("error", "refused")
+            raise StartupError(
+                f"Slack refused the app token ({code}); check SLACK_APP_TOKEN"
+            ) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise StartupError(
+                f"Slack Socket Mode not reachable ({type(error).__name__})"
+            ) from None
+        self._socket = handler
+        log.info("slack connected over socket mode")
+
+    async def stop(self) -> None:
+        """Handle the clicks already acknowledged, close Socket Mode and the HTTP session."""
+        if self.intake is not None:
+            await self.intake.stop()
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None
+        if self._session is not None:
+            await self._session.close()
+            self.app.client.session = None
+            self._session = None
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """HTTP mode: Slack's events and interactivity, verified by Bolt's signature check."""
+        if self.mode != "http":
+            return []
+        return [web.post(EVENTS_PATH, self.handle)]
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """One request from Slack, dispatched through Bolt (which verifies the signature).
+
+        A verified button click is acknowledged before Bolt runs it (see ``ClickIntake``).
+        """
+        if self.intake is not None and self.intake.accept(await request.read(), request):
+            return web.Response(status=200)
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+
+class RosterSync:
+    """Syncs the employees from the workspace or the roster file; run once a day."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        repository: Repository,
+        clock: Clock,
+        rules: RosterRules,
+        roster_file: str | None,
+    ) -> None:
+        self._client = client
+        self._repo = repository
+        self._clock = clock
+        self._rules = rules
+        self._file = roster_file
+
+    async def run(self) -> SyncResult:
+        """Sync once now."""
+        from pathlib import Path
+
+        return await sync_roster(
+            client=self._client,
+            repository=self._repo,
+            rules=self._rules,
+            now=self._clock.now(),
+            roster_file=Path(self._file) if self._file else None,
+        )
+
+
+def employee_settings(config: Config) -> EmployeeSettings:
+    """The employee use cases' settings from the config."""
+    employees = config.surveys.employees
+    return EmployeeSettings(
+        schedule=PulseSchedule(weekdays=tuple(employees.weekdays), send_time=employees.send_time),
+        min_respondents=config.anonymity.min_respondents,
+        default_language=config.organisation.language,
+        default_time_zone=config.organisation.timezone,
+    )
+
+
+def roster_rules(config: Config) -> RosterRules:
+    """Who the roster makes employees, from the config."""
+    return RosterRules(
+        include_guests=config.slack.roster.include_guests,
+        exclude=frozenset(config.slack.roster.exclude),
+        default_language=config.organisation.language,
+        default_time_zone=config.organisation.timezone,
+    )
+
+
+def build_slack(
+    config: Config,
+    *,
+    answers: PulseAnswers,
+    repository: Repository,
+    clock: Clock,
+    accounts: EmployeeAccounts | None = None,
+) -> SlackRuntime:
+    """Build the Slack runtime from the config; nothing connects until ``start``."""
+    slack, secrets = config.slack, config.secrets
+    token = secrets.slack_bot_token.get_secret_value() if secrets.slack_bot_token else None
+    signing = secrets.slack_signing_secret
+    app_token = secrets.slack_app_token.get_secret_value() if secrets.slack_app_token else None
+    if slack.mode == "http" and signing is None:
+        raise StartupError("Slack HTTP mode needs SLACK_SIGNING_SECRET")
+    api_url = slack.api_url or DEFAULT_API_URL
+    client = web_client(token=token, base_url=api_url)
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing.get_secret_value() if signing else "",
+        # Socket Mode requests are not signed; every HTTP request is verified.
+        request_verification_enabled=slack.mode == "http",
+        # In HTTP mode a click's ack is sent before Bolt runs (ClickIntake), so Bolt may run
+        # the listener to its end; that keeps the clicks in progress to the intake's workers.
+        process_before_response=slack.mode == "http",
+    )
+    framing = Framing(
+        organisation=config.organisation.name, min_respondents=config.anonymity.min_respondents
+    )
+    accounts = accounts or EmployeeAccounts(
+        repository=repository, clock=clock, settings=employee_settings(config)
+    )
+    settings = slack_listeners.ListenerSettings(
+        framing=framing,
+        comment_max_chars=config.surveys.employees.comment_max_chars,
+        default_language=config.organisation.language,
+    )
+    slack_listeners.register(
+        app,
+        slack_listeners.PulseListeners(answers=answers, accounts=accounts, settings=settings),
+    )
+    roster_client = web_client(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+    )
+    rules = roster_rules(config)
+    roster_file = slack.roster.file if slack.roster.source == "file" else None
+    roster = RosterSync(
+        client=roster_client,
+        repository=repository,
+        clock=clock,
+        rules=rules,
+        roster_file=str(config.resolve_path(roster_file)) if roster_file else None,
+    )
+    # The messenger's own client never retries by itself: a resent chat.postMessage after a
+    # dropped connection could post the question twice; the dispatcher decides instead.
+    send_client = web_client(token=token, base_url=api_url, retry_handlers=[])
+    intake = (
+        ClickIntake(app=app, signing_secret=signing.get_secret_value())
+        if slack.mode == "http" and signing is not None
+        else None
+    )
+    return SlackRuntime(
+        app=app,
+        intake=intake,
+        messenger=SlackMessenger(client=send_client, framing=framing),
+        mode=slack.mode,
+        app_token=app_token,
+        api_url=api_url,
+        roster=roster,
+    )
+
+
+async def roster_sync_for(config: Config) -> SyncResult:
+    """Sync the roster once from the command line: its own engine, closed afterwards."""
+    from slack_sdk.errors import SlackApiError
+
+    from pulse_mirror.storage.engine import create_engine
+    from pulse_mirror.storage.repository import SqlRepository
+    from pulse_mirror.surveys.ports import SystemClock
+
+    engine = create_engine(config.database_url)
+    try:
+        repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)
+        token = config.secrets.slack_bot_token
+        client = web_client(
+            token=token.get_secret_value() if token else None,
+            base_url=config.slack.api_url or DEFAULT_API_URL,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=5)],
+        )
+        roster_file = config.slack.roster.file if config.slack.roster.source == "file" else None
+        sync = RosterSync(
+            client=client,
+            repository=repository,
+            clock=SystemClock(),
+            rules=roster_rules(config),
+            roster_file=str(config.resolve_path(roster_file)) if roster_file else None,
+        )
+        try:
+            return await sync.run()
+        except SlackApiError as error:
+            code = error.response.get("error", "refused")
+            raise StartupError(
+                f"Slack refused users.list ({code}); check SLACK_BOT_TOKEN"
+            ) from None
+    finally:
+        await engine.dispose()

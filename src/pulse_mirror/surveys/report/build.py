@@ -1,0 +1,357 @@
+"""The weekly perception-gap report as data: pure, frozen and JSON-ready.
+
+Input is already aggregated: per (week, side, item) a histogram of answer values, the
+week's comments and how many people each side was asked. Every figure goes through
+:func:`surveys.metrics.summarise`, so a group below the anonymity threshold carries no
+number at all, only the text "fewer than k answers". An item the week's pulses did not
+include (known from the plan, not from the answers) says "not asked this week" instead.
+A side whose answer window is still open (see :mod:`surveys.windows`) gives no figure at
+all: its answers and comments are dropped before anything is computed, and it says
+"window still open until <time>". Response rates and comments are in
+:mod:`surveys.report_responses`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
+from pulse_mirror.surveys.bank import QuestionBank
+from pulse_mirror.surveys.model import Dimension, IsoWeek, Item, Metric, Side
+from pulse_mirror.surveys.records import CommentRecord
+from pulse_mirror.surveys.report.figures import (
+    MirroredDimension,
+    OneSidedDimension,
+    Score,
+    Shift,
+    SideFigures,
+    TrendPoint,
+)
+from pulse_mirror.surveys.report.responses import (
+    Comments,
+    ResponseRate,
+    response_rate,
+    side_histograms,
+    week_comments,
+)
+from pulse_mirror.surveys.report.serialize import JsonValue, to_json
+from pulse_mirror.surveys.report.windows import (
+    OpenWindow,
+    WindowKey,
+    open_windows,
+    still_open_text,
+    withheld,
+)
+from pulse_mirror.surveys.stats.gaps import Difference, change, perception_gap
+from pulse_mirror.surveys.stats.methods import Comparison, comparison_method_text, method_text
+from pulse_mirror.surveys.stats.methods import normalised_method_text as _normalised_method
+from pulse_mirror.surveys.stats.metrics import Histogram, Summary, summarise
+
+__all__ = [
+    "Comments",
+    "MirroredDimension",
+    "OneSidedDimension",
+    "OpenWindow",
+    "ResponseRate",
+    "Score",
+    "Shift",
+    "SideFigures",
+    "TrendPoint",
+]
+
+HistogramKey = tuple[IsoWeek, Side, str]
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What the report is built from, aggregated by the storage layer.
+
+    Attributes:
+        histograms: per (week, side, item key) how many answers each value got; weeks
+            from the trend's first week to the report's week.
+        comments: the report week's comments.
+        asked: per side, how many people were asked in the report week.
+        pulsed: per side, the item keys the report week's pulses included; None when not
+            known, and then every item counts as asked.
+        closes_at: per (week, side) with a pulse, when its answer window closes; a window
+            still open when the report is built gives no figure.
+    """
+
+    histograms: Mapping[HistogramKey, Histogram]
+    comments: Sequence[CommentRecord] = ()
+    asked: Mapping[Side, int] = field(default_factory=dict)
+    pulsed: Mapping[Side, frozenset[str]] | None = None
+    closes_at: Mapping[WindowKey, dt.datetime] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeekReport:
+    """The weekly report; :meth:`to_json` gives the same figures machine-readable."""
+
+    week: str
+    language: str
+    min_respondents: int
+    min_commenters: int
+    mirrored: tuple[MirroredDimension, ...]
+    one_sided: tuple[OneSidedDimension, ...]
+    response_rates: tuple[ResponseRate, ...]
+    comments: tuple[Comments, ...]
+    trend_weeks: tuple[str, ...]
+    methods: Mapping[str, str]
+    open_windows: tuple[OpenWindow, ...] = ()
+
+    @property
+    def still_open(self) -> tuple[OpenWindow, ...]:
+        """The report week's answer windows still open when the report was built."""
+        return tuple(w for w in self.open_windows if w.week == self.week)
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The report as plain JSON types (dicts, lists, str, float, int, bool, None)."""
+        data = to_json(self)
+        assert isinstance(data, dict)
+        return data
+
+    def fewer_than(self, lang: str | None = None) -> str:
+        """The text shown instead of a number, e.g. "fewer than 5 answers"."""
+        return Suppressed(0, self.min_respondents).text_in(lang or self.language)
+
+
+def not_asked_text(lang: str) -> str:
+    """ "not asked this week" in ``lang`` (English fallback)."""
+    return _NOT_ASKED.get(lang) or _NOT_ASKED["en"]
+
+
+_NOT_ASKED = {"en": "not asked this week", "de": "diese Woche nicht gefragt"}
+
+
+def build_report(
+    *,
+    week: IsoWeek,
+    bank: QuestionBank,
+    data: ReportInput,
+    anonymity: Anonymity,
+    trend_weeks: int = 8,
+    lang: str = "en",
+    now: dt.datetime | None = None,
+) -> WeekReport:
+    """Build the report of ``week`` from aggregated answers, applying the threshold throughout.
+
+    ``now`` (read before the data was) tells which answer windows are still open; it is
+    required when ``data`` knows any window's close.
+    """
+    if trend_weeks < 1:
+        raise ValueError(f"trend_weeks must be at least 1, not {trend_weeks}")
+    if data.closes_at and now is None:
+        raise ValueError("now is needed to tell which answer windows are still open")
+    still_open = open_windows(data.closes_at, now=now) if now is not None else {}
+    weeks = tuple(week.shift(offset) for offset in range(1 - trend_weeks, 1))
+    figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week, still_open=still_open)
+    mirrored = tuple(
+        _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
+        for dim in bank.mirrored()
+    )
+    one_sided = tuple(
+        _one_sided(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
+        for side in (Side.EMPLOYEE, Side.CUSTOMER)
+        for dim in bank.one_sided(side)
+    )
+    return WeekReport(
+        week=str(week),
+        language=lang,
+        min_respondents=anonymity.min_respondents,
+        min_commenters=anonymity.min_commenters,
+        mirrored=mirrored,
+        one_sided=one_sided,
+        response_rates=tuple(
+            response_rate(
+                side,
+                answered=side_histograms(
+                    figures.histograms,
+                    week=week,
+                    side=side,
+                    items=[item.key for item in bank.items_for(side) if not item.is_text],
+                ),
+                asked=data.asked.get(side, 0),
+                anonymity=anonymity,
+                lang=lang,
+                open_until=figures.open_until(week, side),
+            )
+            for side in (Side.EMPLOYEE, Side.CUSTOMER)
+        ),
+        comments=tuple(
+            week_comments(
+                side,
+                week=week,
+                comments=figures.comments,
+                anonymity=anonymity,
+                lang=lang,
+                open_until=figures.open_until(week, side),
+            )
+            for side in (Side.EMPLOYEE, Side.CUSTOMER)
+        ),
+        trend_weeks=tuple(str(w) for w in weeks),
+        methods=_methods(bank, lang),
+        open_windows=tuple(
+            OpenWindow(str(when), side, still_open[(when, side)])
+            for when in weeks
+            for side in (Side.EMPLOYEE, Side.CUSTOMER)
+            if (when, side) in still_open
+        ),
+    )
+
+
+class _Figures:
+    """Summaries of (week, item), computed once each, never from an open window's answers."""
+
+    def __init__(
+        self,
+        *,
+        data: ReportInput,
+        anonymity: Anonymity,
+        lang: str,
+        week: IsoWeek,
+        still_open: Mapping[WindowKey, dt.datetime],
+    ) -> None:
+        self._data = data
+        self._anonymity = anonymity
+        self._lang = lang
+        self._week = week
+        self._open = still_open
+        # Dropped once, here: nothing below can count an answer of an open window.
+        self.histograms = withheld(data.histograms, still_open)
+        self.comments = [c for c in data.comments if (c.week, c.side) not in still_open]
+        self._cache: dict[tuple[IsoWeek, str], Summary | Suppressed] = {}
+
+    def open_until(self, week: IsoWeek, side: Side) -> dt.datetime | None:
+        """When ``side``'s window of ``week`` closes, if it is still open."""
+        return self._open.get((week, side))
+
+    def summary(self, week: IsoWeek, item: Item) -> Summary | Suppressed:
+        key = (week, item.key)
+        if key not in self._cache:
+            assert item.scale is not None
+            counts = self.histograms.get((week, item.side, item.key), {})
+            self._cache[key] = summarise(
+                counts, metric=item.metric, scale=item.scale, anonymity=self._anonymity
+            )
+        return self._cache[key]
+
+    def asked(self, week: IsoWeek, item: Item) -> bool:
+        """False only for the report week's items that no pulse included and nobody answered."""
+        pulsed = self._data.pulsed
+        if pulsed is None or week != self._week or item.key in pulsed.get(item.side, ()):
+            return True
+        return bool(self.histograms.get((week, item.side, item.key)))
+
+    def side(self, week: IsoWeek, item: Item) -> SideFigures:
+        current = self.summary(week, item)
+        moved = change(current=current, previous=self.summary(week.shift(-1), item))
+        until = self.open_until(week, item.side)
+        if until is not None:
+            hidden = still_open_text(until, self._lang)
+            return SideFigures(
+                item.side, item.key, None, hidden, _shift(moved),
+                asked=self.asked(week, item), open_until=until,
+            )  # fmt: skip
+        if not self.asked(week, item):
+            hidden = not_asked_text(self._lang)
+            return SideFigures(item.side, item.key, None, hidden, _shift(moved), asked=False)
+        if isinstance(current, Suppressed):
+            return SideFigures(
+                item.side, item.key, None, current.text_in(self._lang), _shift(moved)
+            )
+        return SideFigures(item.side, item.key, _score(current), None, _shift(moved))
+
+
+def _score(summary: Summary) -> Score:
+    return Score(
+        n=summary.n,
+        value=summary.value,
+        score=summary.normalised,
+        mean=summary.mean,
+        shares=summary.shares,
+    )
+
+
+def _shift(difference: Difference) -> Shift:
+    return Shift(difference.verdict, difference.estimate)
+
+
+def _pair(bank: QuestionBank, key: str) -> tuple[Item, Item]:
+    items = {item.side: item for item in bank.items_of(key) if not item.is_text}
+    return items[Side.EMPLOYEE], items[Side.CUSTOMER]
+
+
+def _mirrored(
+    dim: Dimension,
+    *,
+    bank: QuestionBank,
+    week: IsoWeek,
+    weeks: Sequence[IsoWeek],
+    figures: _Figures,
+    lang: str,
+) -> MirroredDimension:
+    inside, outside = _pair(bank, dim.key)
+
+    def gap_of(when: IsoWeek) -> Shift:
+        return _shift(
+            perception_gap(
+                inside=figures.summary(when, inside), outside=figures.summary(when, outside)
+            )
+        )
+
+    def open_until(when: IsoWeek) -> dt.datetime | None:
+        closes = [figures.open_until(when, item.side) for item in (inside, outside)]
+        return max((c for c in closes if c is not None), default=None)
+
+    return MirroredDimension(
+        key=dim.key,
+        title=dim.title_in(lang),
+        metric=dim.metric,
+        scale=str(dim.scale),
+        custom=dim.custom,
+        inside=figures.side(week, inside),
+        outside=figures.side(week, outside),
+        gap=gap_of(week),
+        trend=tuple(
+            TrendPoint(str(when), gap=gap_of(when), open_until=open_until(when)) for when in weeks
+        ),
+    )
+
+
+def _one_sided(
+    dim: Dimension,
+    *,
+    bank: QuestionBank,
+    week: IsoWeek,
+    weeks: Sequence[IsoWeek],
+    figures: _Figures,
+    lang: str,
+) -> OneSidedDimension:
+    item = next(item for item in bank.items_of(dim.key) if not item.is_text)
+    trend = []
+    for when in weeks:
+        summary = figures.summary(when, item)
+        score = summary.normalised if isinstance(summary, Summary) else None
+        until = figures.open_until(when, item.side)
+        trend.append(TrendPoint(str(when), score=score, open_until=until))
+    return OneSidedDimension(
+        key=dim.key,
+        title=dim.title_in(lang),
+        metric=dim.metric,
+        scale=str(dim.scale),
+        custom=dim.custom,
+        figures=figures.side(week, item),
+        trend=tuple(trend),
+    )
+
+
+def _methods(bank: QuestionBank, lang: str) -> dict[str, str]:
+    metrics = {d.metric for d in bank.dimensions if d.metric is not Metric.TEXT}
+    methods = {m.value: method_text(m, lang) for m in Metric if m in metrics}
+    methods["score"] = _normalised_method(lang)
+    methods["gap"] = comparison_method_text(Comparison.GAP, lang)
+    methods["change"] = comparison_method_text(Comparison.CHANGE, lang)
+    return methods

@@ -1,0 +1,102 @@
+"""One dimension's figures in the weekly report: frozen data, no number below the threshold.
+
+Built by :func:`surveys.report.build_report`; a side without figures says why in
+``hidden``: fewer than k answers, not asked this week, or its answer window still open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pulse_mirror.surveys.model import Metric, Side
+from pulse_mirror.surveys.stats.gaps import Verdict
+from pulse_mirror.surveys.stats.metrics import Estimate, NpsShares
+
+
+@dataclass(frozen=True)
+class Score:
+    """One group's figures, only ever from at least k answers."""
+
+    n: int
+    value: Estimate
+    score: Estimate
+    mean: Estimate
+    shares: NpsShares | None = None
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A difference in points on 0-100 with its interval, or no number below the threshold."""
+
+    verdict: Verdict
+    estimate: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """One side of a dimension in the report week, and its change from last week.
+
+    ``asked`` is False when the week's pulses did not include the item; ``hidden`` then
+    says "not asked this week" rather than "fewer than k answers". ``open_until`` is set
+    while the side's answer window is open; ``hidden`` then says so, whatever else holds.
+    """
+
+    side: Side
+    item: str
+    score: Score | None
+    hidden: str | None
+    change: Shift
+    asked: bool = True
+    open_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One week of a dimension's trend: the gap, or the one side's score.
+
+    ``open_until`` is set when a side's window of that week is still open (no figure then).
+    """
+
+    week: str
+    gap: Shift | None = None
+    score: Estimate | None = None
+    open_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class MirroredDimension:
+    """A dimension asked of both sides: inside, outside, the gap and its trend."""
+
+    key: str
+    title: str
+    metric: Metric
+    scale: str
+    custom: bool
+    inside: SideFigures
+    outside: SideFigures
+    gap: Shift
+    trend: tuple[TrendPoint, ...]
+
+    @property
+    def not_asked(self) -> tuple[Side, ...]:
+        """The sides whose pulses did not include this dimension in the report week."""
+        return tuple(f.side for f in (self.inside, self.outside) if not f.asked)
+
+    @property
+    def still_open(self) -> tuple[Side, ...]:
+        """The sides whose answer window of the report week is still open."""
+        return tuple(f.side for f in (self.inside, self.outside) if f.open_until is not None)
+
+
+@dataclass(frozen=True)
+class OneSidedDimension:
+    """A dimension asked of one side only (eNPS, internal service, understanding, ...)."""
+
+    key: str
+    title: str
+    metric: Metric
+    scale: str
+    custom: bool
+    figures: SideFigures
+    trend: tuple[TrendPoint, ...]
