@@ -42,8 +42,8 @@ from pulse_mirror.storage.repository import SqlRepository  # noqa: E402
 from pulse_mirror.surveys.model import IsoWeek, Side  # noqa: E402
 from pulse_mirror.surveys.ports import SystemClock  # noqa: E402
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery  # noqa: E402
-from tests.bot.dispatch.fakes import SlackTextMessenger, TelegramTextMessenger  # noqa: E402
-from tests.bot.dispatch.helpers import add_people, dispatcher  # noqa: E402
+from tests.outbox.fakes import SlackTextMessenger, TelegramTextMessenger  # noqa: E402
+from tests.outbox.helpers import add_people, dispatcher  # noqa: E402
 
 POSTGRES = os.environ.get(
     "PULSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

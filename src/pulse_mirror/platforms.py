@@ -1,14 +1,16 @@
-"""What the composition root needs from each platform: start, stop, routes and a messenger."""
+"""What the composition root needs from each platform: start, stop, routes, messenger, pace."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Protocol
 
 from pulse_mirror.surveys.model import Platform
-from pulse_mirror.surveys.ports import Messenger
+from pulse_mirror.surveys.ports import Messenger, Pace
+
+if TYPE_CHECKING:
+    # Only for a type: aiohttp takes ~0.3 s to import, and the CLI imports StartupError.
+    from aiohttp import web
 
 
 class StartupError(Exception):
@@ -20,6 +22,7 @@ class PlatformRuntime(Protocol):
 
     platform: Platform
     messenger: Messenger
+    pacer: Pace  # the platform's one pacer: the dispatcher and the platform's replies share it
 
     async def start(self) -> None:
         """Check the token, then connect (Socket Mode / polling); raise StartupError on failure."""

@@ -19,8 +19,8 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.service import Outcome, PulseAnswers
+from tests.fakes import FakeClock
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
-from tests.surveys.test_service import ManualClock
 
 ITEMS = ("effort.employee", "recommend.employee")
 
@@ -64,7 +64,7 @@ async def _service(repository: SqlRepository, users: list[str]) -> tuple[PulseAn
     for user in users:
         person = await add_person(repository, side=Side.EMPLOYEE, user=user)
         tokens.append((await deliver(repository, pulse=pulse, person=person)).token)
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     return PulseAnswers(repository=repository, bank=load_bank(), clock=clock), tokens
 
 

@@ -51,13 +51,14 @@ async def test_the_same_user_id_on_another_platform_is_another_person(
 async def test_datetimes_come_back_in_utc(repository: SqlRepository) -> None:
     berlin = dt.timezone(dt.timedelta(hours=1))
     person = await add_person(repository, side=Side.EMPLOYEE, user="U1")
-    await repository.mark_asked([person.id], at=dt.datetime(2026, 11, 23, 10, 30, tzinfo=berlin))
+    until = dt.datetime(2026, 11, 23, 10, 30, tzinfo=berlin)
+    await repository.set_status(person.id, PersonStatus.PAUSED, paused_until=until)
 
     stored = await repository.get_person(person.id)
 
     assert stored is not None
-    assert stored.last_asked_at == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
-    assert stored.last_asked_at.utcoffset() == dt.timedelta(0)
+    assert stored.paused_until == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+    assert stored.paused_until.utcoffset() == dt.timedelta(0)
 
 
 async def test_active_people_of_a_side_include_pauses_that_are_over(

@@ -8,7 +8,7 @@ import pytest
 
 from pulse_mirror.surveys.conversation import ChoiceError, PulseState, check_choice
 from pulse_mirror.surveys.model import Item, Metric, Scale, Side
-from pulse_mirror.surveys.texts import keys, languages_of, text
+from pulse_mirror.surveys.texts import TEXTS, text
 
 CLOSES = dt.datetime(2026, 11, 27, 17, tzinfo=dt.UTC)
 
@@ -65,7 +65,7 @@ def test_good_choice_names_the_item() -> None:
 def test_every_text_exists_in_both_languages_and_formats() -> None:
     values = {"org": "Acme", "count": 3, "k": 5, "days": 28, "number": 1, "total": 3,
               "value": 4, "limit": 1000, "length": 1200}
-    for key in keys():
-        assert languages_of(key) == {"en", "de"}, key
+    for key in sorted(TEXTS.keys()):
+        assert TEXTS.languages_of(key) == {"en", "de"}, key
         assert text(key, "de", **values) != text(key, "en", **values), key
     assert text("answer.recorded", "fr", value=4) == "Recorded: 4"

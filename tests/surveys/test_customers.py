@@ -11,6 +11,7 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.customers import Customers, CustomerSettings, Welcome
 from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from tests.fakes import FakeClock
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 SETTINGS = CustomerSettings(
@@ -22,23 +23,12 @@ SETTINGS = CustomerSettings(
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.current = NOW
-
-    def now(self) -> dt.datetime:
-        return self.current
-
-    async def sleep(self, seconds: float) -> None:
-        self.current += dt.timedelta(seconds=seconds)
-
-
-def _customers(repository: SqlRepository, clock: Clock | None = None) -> Customers:
-    return Customers(repository=repository, clock=clock or Clock(), settings=SETTINGS)
+def _customers(repository: SqlRepository, clock: FakeClock | None = None) -> Customers:
+    return Customers(repository=repository, clock=clock or FakeClock(NOW), settings=SETTINGS)
 
 
 def test_languages_and_segments_fall_back_to_the_config() -> None:
-    customers = Customers(repository=None, clock=Clock(), settings=SETTINGS)  # type: ignore[arg-type]
+    customers = Customers(repository=None, clock=FakeClock(NOW), settings=SETTINGS)  # type: ignore[arg-type]
     assert customers.language("en-GB") == "en"
     assert customers.language("de") == "de"
     assert customers.language("fr") == "de"
@@ -52,7 +42,7 @@ def test_languages_and_segments_fall_back_to_the_config() -> None:
 
 @given(st.text(max_size=200))
 def test_a_segment_ref_is_short_and_never_yields_an_unconfigured_segment(name: str) -> None:
-    customers = Customers(repository=None, clock=Clock(), settings=SETTINGS)  # type: ignore[arg-type]
+    customers = Customers(repository=None, clock=FakeClock(NOW), settings=SETTINGS)  # type: ignore[arg-type]
     ref = Customers.segment_ref(name)
     assert len(ref) == 12
     assert customers.segment_from_ref(ref) in {"Retail", "Business", "general"}
@@ -125,7 +115,7 @@ async def _delivered(repository: SqlRepository, person_id: int) -> str:
 
 
 async def test_a_comment_is_awaited_until_given_or_expired(repository: SqlRepository) -> None:
-    clock = Clock()
+    clock = FakeClock(NOW)
     customers = _customers(repository, clock)
     person = await customers.opt_in(platform_user_id="5", language_code="de", segment_ref="x")
     token = await _delivered(repository, person.id)
@@ -140,7 +130,7 @@ async def test_a_comment_is_awaited_until_given_or_expired(repository: SqlReposi
 
 
 async def test_a_comment_wait_is_stored_not_held_by_the_instance(repository: SqlRepository) -> None:
-    clock = Clock()
+    clock = FakeClock(NOW)
     person = await _customers(repository, clock).opt_in(
         platform_user_id="6", language_code="de", segment_ref="x"
     )

@@ -13,7 +13,6 @@ from pulse_mirror.surveys.employees import (
     Member,
     PulseSchedule,
     RosterRules,
-    breakdown_groups,
     employees_of,
     language_of,
     left_the_roster,
@@ -22,19 +21,9 @@ from pulse_mirror.surveys.employees import (
 )
 from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Platform, Side
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from tests.fakes import FakeClock
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.current = NOW
-
-    def now(self) -> dt.datetime:
-        return self.current
-
-    async def sleep(self, seconds: float) -> None:
-        self.current += dt.timedelta(seconds=seconds)
 
 
 TUESDAY_TEN = PulseSchedule(weekdays=(2,), send_time=dt.time(10, 0))
@@ -93,15 +82,10 @@ def test_language_from_the_slack_locale(locale: str | None, lang: str) -> None:
     assert language_of(locale, "en") == lang
 
 
-def test_teams_are_broken_down_only_from_k_respondents() -> None:
-    counts = {"support": 5, "sales": 4, None: 9, "it": 12}
-    assert breakdown_groups(counts, min_respondents=5) == ["it", "support"]
-
-
 async def test_pause_resume_and_opt_out_are_stored_and_cancel_pending_messages(
     repository: SqlRepository,
 ) -> None:
-    clock = Clock()
+    clock = FakeClock(NOW)
     accounts = EmployeeAccounts(
         repository=repository, clock=clock, settings=EmployeeSettings(schedule=TUESDAY_TEN)
     )

@@ -14,23 +14,13 @@ from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.records import AnswerOutcome
 from pulse_mirror.surveys.service import AnswerSettings, Outcome, PulseAnswers
+from tests.fakes import FakeClock
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("effort.employee", "recommend.employee")
 
 
-class ManualClock:
-    def __init__(self, now: dt.datetime) -> None:
-        self.current = now
-
-    def now(self) -> dt.datetime:
-        return self.current
-
-    async def sleep(self, seconds: float) -> None:
-        self.current += dt.timedelta(seconds=seconds)
-
-
-async def _setup(repository: SqlRepository, clock: ManualClock) -> tuple[PulseAnswers, str]:
+async def _setup(repository: SqlRepository, clock: FakeClock) -> tuple[PulseAnswers, str]:
     person = await add_person(repository, side=Side.EMPLOYEE, user="U1")
     pulse = await add_pulse(repository, side=Side.EMPLOYEE, items=ITEMS)
     delivery = await deliver(repository, pulse=pulse, person=person)
@@ -51,7 +41,7 @@ async def _count(repository: SqlRepository, table: sa.Table) -> int:
 
 
 async def test_click_skip_and_comment_walk_the_pulse(repository: SqlRepository) -> None:
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
 
     state = await service.state(token)
@@ -77,7 +67,7 @@ async def test_click_skip_and_comment_walk_the_pulse(repository: SqlRepository) 
 
 
 async def test_double_and_racing_clicks_store_one_answer(repository: SqlRepository) -> None:
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
     replies = await asyncio.gather(
         *(service.choose(token=token, index=0, value=4, platform_user_id="U1") for _ in range(5))
@@ -96,14 +86,14 @@ async def test_double_and_racing_clicks_store_one_answer(repository: SqlReposito
 async def test_off_scale_or_unknown_question_is_refused(
     repository: SqlRepository, index: int, value: int
 ) -> None:
-    service, token = await _setup(repository, ManualClock(NOW + dt.timedelta(hours=1)))
+    service, token = await _setup(repository, FakeClock(NOW + dt.timedelta(hours=1)))
     reply = await service.choose(token=token, index=index, value=value, platform_user_id="U1")
     assert reply.outcome is Outcome.INVALID and not reply.outcome.stored
     assert await _count(repository, answer) == 0
 
 
 async def test_refusals_store_nothing(repository: SqlRepository) -> None:
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
 
     other = await service.choose(token=token, index=0, value=3, platform_user_id="U2")
@@ -123,7 +113,7 @@ async def test_refusals_store_nothing(repository: SqlRepository) -> None:
 
 
 async def test_comment_limits(repository: SqlRepository) -> None:
-    service, token = await _setup(repository, ManualClock(NOW + dt.timedelta(hours=1)))
+    service, token = await _setup(repository, FakeClock(NOW + dt.timedelta(hours=1)))
     empty = await service.comment(token=token, body="   ", platform_user_id="U1")
     assert empty.outcome is Outcome.EMPTY
     long = await service.comment(token=token, body="x" * 21, platform_user_id="U1")
@@ -134,7 +124,7 @@ async def test_comment_limits(repository: SqlRepository) -> None:
 async def test_a_skip_the_store_refuses_is_not_shown_as_skipped(
     repository: SqlRepository,
 ) -> None:
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
     for stored, shown in ((AnswerOutcome.CLOSED, Outcome.CLOSED),
                           (AnswerOutcome.UNKNOWN_TOKEN, Outcome.INVALID)):  # fmt: skip
@@ -149,7 +139,7 @@ async def test_a_skip_the_store_refuses_is_not_shown_as_skipped(
 
 
 async def test_a_store_failure_says_try_again(repository: SqlRepository) -> None:
-    clock = ManualClock(NOW + dt.timedelta(hours=1))
+    clock = FakeClock(NOW + dt.timedelta(hours=1))
     service, token = await _setup(repository, clock)
 
     async def broken(**_: object) -> AnswerOutcome:
@@ -176,7 +166,7 @@ async def test_the_pulse_names_its_comment_item(repository: SqlRepository) -> No
     pulse = await add_pulse(repository, side=Side.EMPLOYEE, items=(*ITEMS, "wish.employee"))
     delivery = await deliver(repository, pulse=pulse, person=person)
     service = PulseAnswers(
-        repository=repository, bank=bank, clock=ManualClock(NOW + dt.timedelta(hours=1))
+        repository=repository, bank=bank, clock=FakeClock(NOW + dt.timedelta(hours=1))
     )
     state = await service.state(delivery.token)
     assert state is not None and state.total == 2  # the text item is not a rated question

@@ -43,7 +43,8 @@ def demo(
     """Run a simulated company through the bot and the Slack and Telegram stand-ins."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from pulse_mirror.demo.run import DemoOptions, run_demo
+    # heavy: the demo starts the whole bot (Bolt, PTB, matplotlib); `pulse --help` stays quick
+    from pulse_mirror.demo.run import DemoOptions, DemoStopped, run_until_ctrl_c
 
     logging.getLogger().setLevel(logging.ERROR)
     options = DemoOptions(
@@ -59,8 +60,8 @@ def demo(
             progress.update(task, advance=1, description=f"reported {step.week}")  # type: ignore[attr-defined]
 
         try:
-            result = asyncio.run(run_demo(options, on_week=advanced))
-        except KeyboardInterrupt:
+            result = asyncio.run(run_until_ctrl_c(options, on_week=advanced))
+        except (DemoStopped, KeyboardInterrupt):
             out.print("stopped; the bot and the stand-ins were shut down", markup=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as error:  # one line, never a traceback

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
 from pulse_mirror.cli.support import ConfigOption, fail, load, out
-
-if TYPE_CHECKING:
-    from pulse_mirror.config.settings import Config
-    from pulse_mirror.storage.operations import SideWeek
-    from pulse_mirror.surveys.records import ReportRunRecord
+from pulse_mirror.config.settings import Config
+from pulse_mirror.logs import configure
+from pulse_mirror.platforms import StartupError
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.operations import OperationsStore, SideWeek
+from pulse_mirror.storage.reports.runs import ReportRunStore
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.records import ReportRunRecord, ReportStatus
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +31,7 @@ def register(app: typer.Typer) -> None:
 
 def run(config: ConfigOption = None) -> None:
     """Run the bot: Slack, Telegram, the scheduler and the HTTP server, until Ctrl-C / SIGTERM."""
-    from pulse_mirror.logs import configure
-    from pulse_mirror.platforms import StartupError
+    # heavy: the runtime loads Bolt, PTB, APScheduler and matplotlib (~1.5 s); only run needs it.
     from pulse_mirror.runtime import app
 
     cfg = load(config)
@@ -42,8 +44,6 @@ def run(config: ConfigOption = None) -> None:
 
 def status(config: ConfigOption = None) -> None:
     """This week per side: planned, sent, answered, failed, unknown, response rate; next jobs."""
-    from pulse_mirror.surveys.records import ReportStatus
-
     cfg = load(config)
     try:
         week, summaries, paused, next_due, unposted = asyncio.run(_status(cfg))
@@ -87,8 +87,6 @@ def _row(side: SideWeek, *, min_respondents: int) -> list[str]:
 
 
 def _next_jobs(cfg: Config, *, next_due: dt.datetime | None, paused: bool) -> list[str]:
-    from zoneinfo import ZoneInfo
-
     place = ZoneInfo(cfg.organisation.timezone)
     now = dt.datetime.now(place)
     days = (cfg.report.weekday - now.isoweekday()) % 7
@@ -106,13 +104,6 @@ def _next_jobs(cfg: Config, *, next_due: dt.datetime | None, paused: bool) -> li
 async def _status(
     cfg: Config,
 ) -> tuple[object, list[SideWeek], bool, dt.datetime | None, list[ReportRunRecord]]:
-    from zoneinfo import ZoneInfo
-
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.storage.operations import OperationsStore
-    from pulse_mirror.storage.reports.runs import ReportRunStore
-    from pulse_mirror.surveys.model import IsoWeek
-
     engine = create_engine(cfg.database_url)
     try:
         store = OperationsStore(engine)
@@ -133,8 +124,6 @@ async def _status(
 
 def send_now(config: ConfigOption = None) -> None:
     """Plan the current week and send its questions now (for trying it out)."""
-    from pulse_mirror.platforms import StartupError
-
     cfg = load(config)
     try:
         lines = asyncio.run(_send_now(cfg))
@@ -145,8 +134,8 @@ def send_now(config: ConfigOption = None) -> None:
 
 
 async def _send_now(cfg: Config) -> list[str]:
+    # heavy: the runtime loads Bolt, PTB, APScheduler and matplotlib (~1.5 s).
     from pulse_mirror.runtime.app import start_app
-    from pulse_mirror.storage.operations import OperationsStore
 
     app = await start_app(cfg, schedule=False, serve=False)
     try:
@@ -186,9 +175,6 @@ def _set_paused(config: ConfigOption, *, paused: bool) -> None:
 
 
 async def _write_paused(cfg: Config, *, paused: bool) -> None:
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.storage.operations import OperationsStore
-
     engine = create_engine(cfg.database_url)
     try:
         await OperationsStore(engine).set_paused(paused, now=dt.datetime.now(dt.UTC))

@@ -6,21 +6,31 @@ import asyncio
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pulse_mirror.cli.support import ConfigOption, fail, load, out
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
-
-    from pulse_mirror.config.settings import Config
-    from pulse_mirror.surveys.anonymity import Anonymity
-    from pulse_mirror.surveys.bank import QuestionBank
-    from pulse_mirror.surveys.model import IsoWeek
-    from pulse_mirror.surveys.report.build import HistogramKey, WeekReport
-    from pulse_mirror.surveys.report.windows import WindowKey
+from pulse_mirror.config.settings import Config
+from pulse_mirror.reports.job import ReportSettings, build_week, post_report
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.reports.aggregates import (
+    ReportAggregates,
+    answer_histograms,
+    window_closes,
+)
+from pulse_mirror.storage.reports.aggregates import import_answers as insert_answers
+from pulse_mirror.storage.reports.imports import parse_answers_csv
+from pulse_mirror.storage.reports.runs import ReportRunStore
+from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
+from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.ports import SystemClock
+from pulse_mirror.surveys.report.build import HistogramKey, WeekReport
+from pulse_mirror.surveys.report.export import export_rows, rows_to_csv, rows_to_json
+from pulse_mirror.surveys.report.markdown import markdown
+from pulse_mirror.surveys.report.text import side_name
+from pulse_mirror.surveys.report.windows import WindowKey, until_text
 
 
 def register(app: typer.Typer) -> None:
@@ -30,24 +40,15 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_answers)
 
 
-def _bank_and_anonymity(cfg: Config) -> tuple[QuestionBank, Anonymity]:
-    from pulse_mirror.surveys.anonymity import Anonymity
-    from pulse_mirror.surveys.bank import BankError, load_bank
-
+def _bank(cfg: Config) -> QuestionBank:
+    """The configured question bank, or exit 2 with its problems."""
     try:
-        bank = load_bank(custom=cfg.custom_dimensions())
+        return load_bank(custom=cfg.custom_dimensions())
     except BankError as exc:
         raise fail(exc.problems) from None
-    anonymity = Anonymity(
-        min_respondents=cfg.anonymity.min_respondents,
-        min_commenters=cfg.anonymity.min_commenters or cfg.anonymity.min_respondents + 2,
-    )
-    return bank, anonymity
 
 
 def _week(text: str | None) -> IsoWeek:
-    from pulse_mirror.surveys.model import IsoWeek
-
     if text is None:
         return IsoWeek.of(dt.date.today()).shift(-1)
     try:
@@ -74,10 +75,10 @@ def report(
         raise fail(["--again only goes with --post"])
     cfg = load(config)
     chosen = _week(week)
-    bank, anonymity = _bank_and_anonymity(cfg)
+    settings = ReportSettings.from_config(cfg, _bank(cfg))
     try:
         written, posted = asyncio.run(
-            _report(cfg, chosen, bank, anonymity, out_dir, post, again=again)
+            _report(cfg, settings, week=chosen, out_dir=out_dir, post=post, again=again)
         )
     except Exception as exc:  # a database that cannot be reached, a folder we cannot write
         raise fail([f"report {chosen}: {exc}"]) from None
@@ -89,31 +90,20 @@ def report(
 
 async def _report(
     cfg: Config,
+    settings: ReportSettings,
+    *,
     week: IsoWeek,
-    bank: QuestionBank,
-    anonymity: Anonymity,
     out_dir: Path,
     post: bool,
-    *,
     again: bool = False,
 ) -> tuple[list[Path], list[str]]:
+    # heavy: matplotlib (about 0.7 s) loads only when charts are drawn, not for `pulse --help`
     from pulse_mirror.reports.charts import render_all
-    from pulse_mirror.reports.publish import build_week
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.surveys.ports import SystemClock
-    from pulse_mirror.surveys.report.markdown import markdown
 
     engine = create_engine(cfg.database_url)
     try:
-        built = await build_week(
-            engine,
-            week=week,
-            bank=bank,
-            anonymity=anonymity,
-            trend_weeks=cfg.report.trend_weeks,
-            lang=cfg.report.language or cfg.organisation.language,
-            now=SystemClock().now(),  # before the answers are read
-        )
+        now = SystemClock().now()  # before the answers are read
+        built = await build_week(ReportAggregates(engine), settings, week=week, now=now)
         pngs = await asyncio.to_thread(render_all, built)
         out_dir.mkdir(parents=True, exist_ok=True)
         written = []
@@ -133,9 +123,6 @@ async def _report(
 
 def _still_open(built: WeekReport) -> list[str]:
     """The line saying the week is still open and until when; none once it has closed."""
-    from pulse_mirror.surveys.report.text import side_name
-    from pulse_mirror.surveys.report.windows import until_text
-
     if not built.still_open:
         return []
     sides = ", ".join(
@@ -147,16 +134,17 @@ def _still_open(built: WeekReport) -> list[str]:
 async def _post(
     cfg: Config, built: WeekReport, engine: AsyncEngine, *, again: bool = False
 ) -> list[str]:
-    from pulse_mirror.reports.job import post_report
-    from pulse_mirror.storage.repository import SqlRepository
-    from pulse_mirror.surveys.model import IsoWeek
-    from pulse_mirror.surveys.ports import SystemClock
+    """Post ``built`` to the configured destinations; one line per destination."""
+    # heavy: the Slack and Telegram SDKs load only for --post, not for `pulse --help`
+    from pulse_mirror.runtime.app import report_posters
 
-    runs = SqlRepository(engine, min_group_size=cfg.anonymity.min_respondents)
+    runs = ReportRunStore(engine)
     if again:
         for destination in cfg.report.destinations or []:
             await runs.allow_report_again(week=IsoWeek.parse(built.week), destination=destination)
-    results = await post_report(cfg, report=built, runs=runs, clock=SystemClock())
+    results = await post_report(
+        report=built, runs=runs, posters=report_posters(cfg), clock=SystemClock()
+    )
     if not results:
         return ["nothing to post to: no report destination with a token and a target"]
     return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
@@ -168,14 +156,8 @@ def export(
     config: ConfigOption = None,
 ) -> None:
     """Print aggregates per week and item (never answers; the threshold applies)."""
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.storage.reports.aggregates import answer_histograms, window_closes
-    from pulse_mirror.surveys.model import IsoWeek
-    from pulse_mirror.surveys.ports import SystemClock
-    from pulse_mirror.surveys.report.export import export_rows, rows_to_csv, rows_to_json
-
     cfg = load(config)
-    bank, anonymity = _bank_and_anonymity(cfg)
+    bank, anonymity = _bank(cfg), cfg.anonymity.policy()
     last = IsoWeek.of(dt.date.today())
     span = [last.shift(-offset) for offset in range(weeks - 1, -1, -1)]
     now = SystemClock().now()  # before the answers are read
@@ -205,12 +187,8 @@ def import_answers(
     config: ConfigOption = None,
 ) -> None:
     """Import past answers; a file with any bad row is refused whole, nothing imported."""
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.storage.reports.aggregates import import_answers as insert
-    from pulse_mirror.storage.reports.imports import parse_answers_csv
-
     cfg = load(config)
-    bank, _ = _bank_and_anonymity(cfg)
+    bank = _bank(cfg)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -222,7 +200,7 @@ def import_answers(
     async def run() -> int:
         engine = create_engine(cfg.database_url)
         try:
-            return await insert(engine, parsed.answers)
+            return await insert_answers(engine, parsed.answers)
         finally:
             await engine.dispose()
 

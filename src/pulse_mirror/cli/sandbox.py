@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pulse_mirror.cli.support import fail, out
 
-
-async def _serve(*, host: str, slack_port: int, telegram_port: int) -> None:
+if TYPE_CHECKING:
     from pulse_mirror.sandbox.slack import SlackSandbox
     from pulse_mirror.sandbox.telegram import TelegramSandbox
 
-    slack = SlackSandbox()
-    telegram = TelegramSandbox()
+
+async def _serve(
+    *,
+    slack: SlackSandbox,
+    telegram: TelegramSandbox,
+    host: str,
+    slack_port: int,
+    telegram_port: int,
+) -> None:
     await slack.start(host=host, port=slack_port)
     await telegram.start(host=host, port=telegram_port)
     stop = asyncio.Event()
@@ -47,10 +53,19 @@ def register(app: typer.Typer) -> None:
         telegram_port: Annotated[int, typer.Option(help="Telegram stand-in port (0: any).")] = 0,
     ) -> None:
         """Start the local Slack and Telegram stand-ins; print the api_url for each."""
-        from pulse_mirror.sandbox.faults import require_loopback
+        # heavy: the stand-ins are aiohttp servers (~0.3 s); only this command starts them.
+        from pulse_mirror.sandbox import faults, slack, telegram
 
         try:
-            require_loopback(host)
+            faults.require_loopback(host)
         except ValueError as exc:
             raise fail([f"--host: {exc}"]) from None
-        asyncio.run(_serve(host=host, slack_port=slack_port, telegram_port=telegram_port))
+        asyncio.run(
+            _serve(
+                slack=slack.SlackSandbox(),
+                telegram=telegram.TelegramSandbox(),
+                host=host,
+                slack_port=slack_port,
+                telegram_port=telegram_port,
+            )
+        )

@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 
 from pulse_mirror.cli.support import ConfigOption, default_config_path, fail, load, out
+from pulse_mirror.platforms import StartupError
+from pulse_mirror.slack.manifest import manifest
+from pulse_mirror.storage.engine import DatabaseUnavailable
 
 
 def register(app: typer.Typer) -> None:
@@ -28,8 +31,6 @@ def slack_manifest(
     ] = None,
 ) -> None:
     """Print a ready Slack app manifest (JSON) with exactly the scopes and URLs the bot needs."""
-    from pulse_mirror.slack.manifest import manifest
-
     name, chosen, report, emails = "Our company", mode or "socket", True, False
     path = config or default_config_path()
     if config is not None or path.exists():
@@ -56,17 +57,15 @@ def slack_manifest(
 
 def slack_roster(config: ConfigOption = None) -> None:
     """Sync the employees once from the workspace or the roster file, then print what changed."""
-    from pulse_mirror.platforms import StartupError
-    from pulse_mirror.slack.roster import RosterFileError
-    from pulse_mirror.slack.runtime import roster_sync_for
-    from pulse_mirror.storage.engine import DatabaseUnavailable
+    # heavy: the Slack runtime loads Bolt and slack_sdk (~0.4 s); only this command needs them.
+    from pulse_mirror.slack import roster, runtime
 
     cfg = load(config)
     if not cfg.slack.enabled:
         raise fail(["slack.enabled: the roster sync needs Slack enabled"])
     try:
-        result = asyncio.run(roster_sync_for(cfg))
-    except (StartupError, RosterFileError, DatabaseUnavailable) as exc:
+        result = asyncio.run(runtime.roster_sync_for(cfg))
+    except (StartupError, roster.RosterFileError, DatabaseUnavailable) as exc:
         raise fail([str(exc)]) from None
     out.print(
         f"[green]Roster synced[/green]: {result.employees} employees, {result.left} left, "

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-if TYPE_CHECKING:
-    from pulse_mirror.config.settings import Config
+from pulse_mirror.config.settings import Config, ConfigError, load_config
+from pulse_mirror.logs import mask_tokens
 
 EXIT_USAGE = 2
 
@@ -33,8 +33,6 @@ def fail(lines: list[str]) -> typer.Exit:
 
     Token-shaped text is masked: a library's error can quote the token it was given.
     """
-    from pulse_mirror.logs import mask_tokens
-
     for line in lines:
         err.print(mask_tokens(line), markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_USAGE)
@@ -42,8 +40,6 @@ def fail(lines: list[str]) -> typer.Exit:
 
 def load(path: Path | None) -> Config:
     """Load and validate the config, or exit 2 with one line per problem."""
-    from pulse_mirror.config.settings import ConfigError, load_config
-
     try:
         return load_config(path or default_config_path())
     except ConfigError as exc:

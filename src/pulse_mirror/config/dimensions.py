@@ -1,6 +1,6 @@
 """Operators' own dimensions in the config, in the built-in question bank's format.
 
-Only the structure is checked here; :func:`surveys.bank.load_bank` checks the rest
+Only the structure is checked here; :func:`pulse_mirror.surveys.bank.load_bank` checks the rest
 (for instance a key that clashes with a built-in dimension).
 """
 

@@ -1,7 +1,8 @@
 """The config file's shape: pydantic models with defaults, one per section.
 
 Validators raise ``PydanticCustomError("pulse", ...)`` whose message already holds the
-offending value, so :mod:`bot.config_errors` can print it after the key path unchanged.
+offending value, so :mod:`pulse_mirror.config.errors` can print it after the key path
+unchanged.
 Secrets never pass through these models from the file; they come from the environment.
 """
 
@@ -22,6 +23,13 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from pulse_mirror.surveys.anonymity import (
+    COMMENT_MARGIN,
+    DEFAULT_MIN_RESPONDENTS,
+    LOWEST_MIN_RESPONDENTS,
+)
+from pulse_mirror.surveys.anonymity import Anonymity as AnonymityPolicy
 
 Language = Literal["en", "de"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -95,15 +103,23 @@ class Organisation(Section):
 class Anonymity(Section):
     """The anonymity threshold: nothing from fewer people is ever shown."""
 
-    min_respondents: int = Field(default=5, ge=3)
+    min_respondents: int = Field(default=DEFAULT_MIN_RESPONDENTS, ge=LOWEST_MIN_RESPONDENTS)
     # Free text identifies people more easily than a click: by default comments need two
     # more people than numbers do.
-    min_commenters: int | None = Field(default=None, ge=3)
+    min_commenters: int | None = Field(default=None, ge=LOWEST_MIN_RESPONDENTS)
+
+    def policy(self) -> AnonymityPolicy:
+        """The core's anonymity policy for these limits: the one place it is built."""
+        if self.min_commenters is None:
+            return AnonymityPolicy(min_respondents=self.min_respondents)
+        return AnonymityPolicy(
+            min_respondents=self.min_respondents, min_commenters=self.min_commenters
+        )
 
     @model_validator(mode="after")
     def _comments_need_at_least_as_many(self) -> Self:
         if self.min_commenters is None:
-            object.__setattr__(self, "min_commenters", self.min_respondents + 2)
+            object.__setattr__(self, "min_commenters", self.min_respondents + COMMENT_MARGIN)
         elif self.min_commenters < self.min_respondents:
             raise problem(
                 f"{self.min_commenters} is not allowed; must be ≥ min_respondents "

@@ -1,7 +1,8 @@
 """The operator's YAML config: loaded and validated once, at the edge.
 
 Secrets come only from the environment and are kept as ``SecretStr``; they never appear
-in an error line or in :func:`describe`. Every problem in a file is reported at once.
+in an error line or in the summary (:func:`pulse_mirror.config.summary.describe`). Every
+problem in a file is reported at once.
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from pulse_mirror.config.sections import (
     Server,
     Surveys,
 )
+from pulse_mirror.surveys.bank import BankError, load_bank
 
 __all__ = [
     "SECRET_ENV",
     "Config",
     "ConfigError",
     "Secrets",
-    "describe",
     "load_config",
     "parse_config",
 ]
@@ -127,6 +128,7 @@ class Config(Section):
         return self._url(hide_password=True)
 
     def _url(self, *, hide_password: bool) -> str:
+        # sqlalchemy takes ~0.4 s to import; only commands that open a database pay for it.
         from sqlalchemy.engine import make_url
 
         url = make_url(self.database.url)
@@ -215,17 +217,8 @@ def _cross_problems(config: Config) -> list[str]:
 
 
 def _bank_problems(config: Config) -> list[str]:
-    from pulse_mirror.surveys.bank import BankError, load_bank
-
     try:
         load_bank(custom=config.custom_dimensions())
     except BankError as exc:
         return [p if p.startswith("dimensions") else f"dimensions: {p}" for p in exc.problems]
     return []
-
-
-def describe(config: Config) -> list[str]:
-    """A short human summary of the config, without any secret."""
-    from pulse_mirror.config.summary import summary_lines
-
-    return [scrub(line, config.secrets.values()) for line in summary_lines(config)]

@@ -1,13 +1,19 @@
-"""The short human summary of a config that ``pulse check-config`` prints."""
+"""The short human summary of a config that ``pulse check-config`` prints, without secrets."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pulse_mirror.config.secrets import scrub
 from pulse_mirror.config.sections import WEEKDAYS
 
 if TYPE_CHECKING:
     from pulse_mirror.config.settings import Config
+
+
+def describe(config: Config) -> list[str]:
+    """A short human summary of the config, without any secret."""
+    return [scrub(line, config.secrets.values()) for line in summary_lines(config)]
 
 
 def _days(numbers: list[int]) -> str:

@@ -17,18 +17,21 @@ import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pulse_mirror.demo.clock import VirtualClock
 from pulse_mirror.demo.company import Company, Customer, Employee, response
 from pulse_mirror.demo.ledger import Ledger
-from pulse_mirror.demo.output import Writer
 from pulse_mirror.demo.reading import telegram_buttons
-from pulse_mirror.demo.slack_people import SlackPeople
-from pulse_mirror.demo.stage import Stage
-from pulse_mirror.demo.telegram_people import TelegramPeople
 from pulse_mirror.storage.operations import OperationsStore
 from pulse_mirror.surveys.model import IsoWeek, Side
+
+if TYPE_CHECKING:
+    from pulse_mirror.demo.output import Writer
+    from pulse_mirror.demo.slack_people import SlackPeople
+    from pulse_mirror.demo.stage import Stage
+    from pulse_mirror.demo.telegram_people import TelegramPeople
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,10 @@ CROWD = 32  # at most this many people act at the same moment
 # then finds nothing due and the next look asks the database again.
 ADDS_MESSAGES = frozenset({"plan", "roster", "join", "report"})
 Action = Callable[[], Awaitable[object]]
+
+
+class DemoStopped(Exception):
+    """The operator asked the demo to stop (Ctrl-C); it stops between two events."""
 
 
 @dataclass(order=True)
@@ -84,12 +91,14 @@ class Driver:
         first_week: IsoWeek,
         weeks: int,
         on_week: Callable[[Progress], None] | None = None,
+        stop: asyncio.Event | None = None,
     ) -> None:
         self.stage, self.company, self.clock, self.ledger = stage, company, clock, ledger
         self.writer = writer
         self.slack_people, self.telegram_people = slack_people, telegram_people
         self.first_week, self.weeks = first_week, weeks
         self.on_week = on_week
+        self.stop = stop or asyncio.Event()
         self.tz = ZoneInfo(stage.config.organisation.timezone)
         self._events: list[Event] = []
         self._order = itertools.count()
@@ -170,9 +179,15 @@ class Driver:
     # --- running ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Run every event in order until the last week's report is out."""
+        """Run every event in order until the last week's report is out.
+
+        Raises:
+            DemoStopped: ``stop`` was set; the event under way was finished first.
+        """
         self.schedule()
         while self._events and not self.done:
+            if self.stop.is_set():
+                raise DemoStopped
             head = self._events[0]
             due = await self._next_due()
             if (

@@ -10,20 +10,26 @@ import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulse_mirror.demo.stage import REPORT_CHAT, Stage
+from pulse_mirror.reports.chart_style import render_png
+from pulse_mirror.reports.charts import mirror_figure
+from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
+from pulse_mirror.reports.job import ReportSettings, build_week
+from pulse_mirror.storage.reports.aggregates import ReportAggregates
+from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import IsoWeek
 from pulse_mirror.surveys.report.build import WeekReport
+from pulse_mirror.surveys.report.markdown import markdown
+
+if TYPE_CHECKING:
+    from pulse_mirror.demo.stage import Stage
 
 CHARTS: tuple[str, ...] = ("report.png", "trend.png", "nps.png")
 
 
 def render_charts(report: WeekReport, names: tuple[str, ...] = CHARTS) -> dict[str, bytes]:
     """The charts ``names`` of ``report`` as PNG bytes (runs in a worker process)."""
-    from pulse_mirror.reports.charts import mirror_figure, render_png
-    from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
-
     draw = {"report.png": mirror_figure, "trend.png": trend_figure, "nps.png": nps_figure}
     return {name: render_png(draw[name](report)) for name in names}
 
@@ -68,24 +74,10 @@ class Writer:
 
     async def week(self, stage: Stage, week: IsoWeek) -> Path:
         """Write ``week``'s report files and what the report posts looked like on arrival."""
-        from pulse_mirror.reports.publish import build_week
-        from pulse_mirror.surveys.anonymity import Anonymity
-        from pulse_mirror.surveys.bank import load_bank
-        from pulse_mirror.surveys.report.markdown import markdown
-
         config = stage.config
-        limits = config.anonymity
-        anonymity = Anonymity(
-            min_respondents=limits.min_respondents,
-            min_commenters=limits.min_commenters or limits.min_respondents + 2,
-        )
-        report = await build_week(
-            stage.app.engine, week=week, bank=load_bank(custom=config.custom_dimensions()),
-            anonymity=anonymity,
-            trend_weeks=config.report.trend_weeks,
-            lang=config.report.language or config.organisation.language,
-            now=stage.app.jobs.now(),
-        )  # fmt: skip
+        settings = ReportSettings.from_config(config, load_bank(custom=config.custom_dimensions()))
+        source = ReportAggregates(stage.app.engine)
+        report = await build_week(source, settings, week=week, now=stage.app.jobs.now())
         folder = self.out / str(week)
         folder.mkdir(parents=True, exist_ok=True)
         self.reports[str(week)] = report
@@ -122,7 +114,7 @@ class Writer:
             )
             (folder / "slack-summary.txt").write_text(_slack_text(summary), encoding="utf-8")
         runtime = stage.telegram.runtime
-        photos = [m for m in runtime.state.received(REPORT_CHAT) if m.photo]
+        photos = [m for m in runtime.state.received(stage.report_chat) if m.photo]
         if photos:
             photo = photos[-1]
             (folder / "telegram-caption.txt").write_text(photo.caption or "", encoding="utf-8")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import json
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,7 @@ import sqlalchemy as sa
 
 from pulse_mirror.demo.clock import VirtualClock
 from pulse_mirror.demo.company import build_company
-from pulse_mirror.demo.driver import Driver, Progress
+from pulse_mirror.demo.driver import DemoStopped, Driver, Progress
 from pulse_mirror.demo.ledger import Ledger
 from pulse_mirror.demo.output import Writer
 from pulse_mirror.demo.reading import Reader
@@ -24,11 +26,14 @@ from pulse_mirror.demo.stage import Settings, Stage, open_stage
 from pulse_mirror.demo.telegram_people import TelegramPeople
 from pulse_mirror.proxies import without_proxies
 from pulse_mirror.runtime.app import settle_heap
+from pulse_mirror.storage.tables import delivery, person
 from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.stats.gaps import Verdict
 
 log = logging.getLogger(__name__)
+
+__all__ = ["DemoOptions", "DemoResult", "DemoStopped", "run_demo", "run_until_ctrl_c"]
 
 FIRST_WEEK = IsoWeek(2026, 10)  # Monday 2 March 2026: both daylight-saving changes follow
 
@@ -65,19 +70,48 @@ class DemoResult:
 
 
 async def run_demo(
-    options: DemoOptions, *, on_week: Callable[[Progress], None] | None = None
+    options: DemoOptions,
+    *,
+    on_week: Callable[[Progress], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> DemoResult:
     """Run the whole demo; the stand-ins and the app are stopped however it ends.
 
     It talks only to 127.0.0.1, so a proxy set in the environment is not used: slack_sdk
     would send even loopback calls through it (it ignores ``NO_PROXY``).
+
+    Raises:
+        DemoStopped: ``stop`` was set before the last week; everything was shut down.
     """
     with without_proxies():
-        return await _run_demo(options, on_week=on_week)
+        return await _run_demo(options, on_week=on_week, stop=stop)
+
+
+async def run_until_ctrl_c(
+    options: DemoOptions, *, on_week: Callable[[Progress], None] | None = None
+) -> DemoResult:
+    """Run the demo; Ctrl-C asks it to stop between two events, then everything shuts down.
+
+    Asked, not cancelled: a cancellation can land inside a library that absorbs it, and the
+    demo would then run on to its last week.
+
+    Raises:
+        DemoStopped: Ctrl-C was pressed before the last week.
+    """
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        return await run_demo(options, on_week=on_week, stop=stop)
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 async def _run_demo(
-    options: DemoOptions, *, on_week: Callable[[Progress], None] | None = None
+    options: DemoOptions,
+    *,
+    on_week: Callable[[Progress], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> DemoResult:
     company = build_company(
         seed=options.seed, employees=options.employees, customers=options.customers,
@@ -102,7 +136,7 @@ async def _run_demo(
             stage=stage, company=company, clock=clock, ledger=ledger, writer=writer,
             slack_people=SlackPeople(sandbox=stage.slack, **common),  # type: ignore[arg-type]
             telegram_people=TelegramPeople(sandbox=stage.telegram, **common),  # type: ignore[arg-type]
-            first_week=FIRST_WEEK, weeks=options.weeks, on_week=on_week,
+            first_week=FIRST_WEEK, weeks=options.weeks, on_week=on_week, stop=stop,
         )  # fmt: skip
         await driver.run()
         await writer.finish()
@@ -123,8 +157,6 @@ async def _run_demo(
 async def _result(
     stage: Stage, writer: Writer, ledger: Ledger, *, out: Path, weeks: list[IsoWeek]
 ) -> DemoResult:
-    from pulse_mirror.storage.tables import delivery, person
-
     statement = (
         sa.select(person.c.side, sa.func.count())
         .select_from(delivery.join(person, person.c.id == delivery.c.person_id))

@@ -19,6 +19,7 @@ from pulse_mirror.sandbox.slack import SlackSandbox
 from pulse_mirror.sandbox.telegram import TelegramSandbox
 from pulse_mirror.slack.manifest import EVENTS_PATH
 from pulse_mirror.slack.runtime import SlackRuntime
+from pulse_mirror.storage.migrate import upgrade
 from pulse_mirror.telegram.runtime import TelegramRuntime
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Stage:
     app: PulseApp
     config: Config
     channel_id: str
+    report_chat: int = REPORT_CHAT
 
     @property
     def slack_runtime(self) -> SlackRuntime:
@@ -138,8 +140,6 @@ def populate_slack(company: Company, slack: SlackSandbox) -> str:
 
 async def open_stage(company: Company, *, settings: Settings, clock: VirtualClock) -> Stage:
     """Start the stand-ins on the virtual clock, create the database and start the app."""
-    from pulse_mirror.storage.migrate import upgrade
-
     settings.out.mkdir(parents=True, exist_ok=True)
     database = settings.out / DATABASE_FILE
     for leftover in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):

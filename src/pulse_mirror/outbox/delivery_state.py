@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from pulse_mirror.storage.deliveries.claims import DispatchStore
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.conversation import PulseState
 from pulse_mirror.surveys.planning.weekly import may_be_asked
-from pulse_mirror.surveys.ports import Repository
 from pulse_mirror.surveys.records import (
     DeliveryKind,
     DeliveryRecord,
@@ -24,6 +22,7 @@ from pulse_mirror.surveys.records import (
     PulseRecord,
     delivery_key,
 )
+from pulse_mirror.surveys.stores import SendContext
 
 REMINDER_WAIT = dt.timedelta(minutes=10)  # a reminder whose question is not out yet waits
 
@@ -46,13 +45,11 @@ class DeliveryContext:
     def __init__(
         self,
         *,
-        repository: Repository,
-        store: DispatchStore,
+        repository: SendContext,
         bank: QuestionBank,
         default_language: str = "en",
     ) -> None:
         self._repo = repository
-        self._store = store
         self._bank = bank
         self._default_language = default_language
         self._pulses: dict[int, PulseRecord] = {}
@@ -78,7 +75,7 @@ class DeliveryContext:
             return Verdict(cancel="the pulse asks an item the bank no longer has")
         token = row.token
         if row.kind is not DeliveryKind.QUESTION:
-            question = await self._store.delivery_by_key(
+            question = await self._repo.delivery_by_key(
                 delivery_key(pulse_id=pulse.id, person_id=person.id, kind=DeliveryKind.QUESTION)
             )
             if question is None:

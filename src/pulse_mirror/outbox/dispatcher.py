@@ -19,21 +19,20 @@ from functools import partial
 
 from pulse_mirror.logs import error_text
 from pulse_mirror.outbox.delivery_state import DeliveryContext, Verdict
-from pulse_mirror.outbox.pacing import Pacer
-from pulse_mirror.storage.deliveries.claims import DispatchStore
 from pulse_mirror.storage.persist import persist
 from pulse_mirror.surveys.model import PersonStatus
 from pulse_mirror.surveys.ports import (
     Clock,
     Messenger,
+    Pace,
     PermanentSendError,
     RateLimited,
     RecipientGone,
-    Repository,
     SendOutcomeUnknown,
     TransientSendError,
 )
 from pulse_mirror.surveys.records import DeliveryRecord, PersonRecord
+from pulse_mirror.surveys.stores import Claims, SendRecords
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +84,11 @@ class Dispatcher:
     def __init__(
         self,
         *,
-        store: DispatchStore,
-        repository: Repository,
+        store: Claims,
+        repository: SendRecords,
         context: DeliveryContext,
         messenger: Messenger,
-        pacer: Pacer,
+        pacer: Pace,
         clock: Clock,
         worker: str,
         concurrency: int = 64,
@@ -114,10 +113,10 @@ class Dispatcher:
         return self._messenger.platform.value
 
     def _claim_window(self, concurrency: int) -> int:
-        rate = self._pacer.overall
+        rate = self._pacer.per_second
         if rate is None:
             return max(1, concurrency)
-        return max(1, min(concurrency, math.ceil(2 * rate.limit / rate.per) + 1))
+        return max(1, min(concurrency, math.ceil(2 * rate) + 1))
 
     async def dispatch_due(self) -> DispatchStats:
         """Send everything due now; return when nothing due is left or a stop is requested."""

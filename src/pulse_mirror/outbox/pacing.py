@@ -1,15 +1,17 @@
 """The platforms' pace: at most N messages in any window, overall and per chat, on a Clock.
 
-The limiter mirrors how the platforms count (a sliding log of recent sends), plus a small
-safety margin on the window so that network jitter between our send and the platform's count
-does not turn a send at the edge into a 429. Every wait goes through ``Clock.sleep``, so a
-virtual clock drives it in tests. A 429 holds every sender of the platform until it is over.
+One ``Pacer`` per platform, shared by everything that sends there: the dispatcher's pulses
+and, on Telegram, the handlers' confirmations and replies, so together they keep the
+platform's limits. The limiter mirrors how the platforms count (a sliding log of recent
+sends), plus a small safety margin on the window so that network jitter between our send and
+the platform's count does not turn a send at the edge into a 429. Every wait goes through
+``Clock.sleep``, so a virtual clock drives it in tests. A 429 holds every sender of the
+platform (or of one chat, when the platform said it of that chat) until it is over.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections import deque
 from dataclasses import dataclass
 
@@ -43,6 +45,7 @@ class SlidingLog:
         self.rate = rate
         self.window = rate.per + margin
         self._sent: deque[float] = deque()
+        self.held_until = 0.0
 
     def wait(self, now: float) -> float:
         """Seconds until one more send fits (0 if it does now).
@@ -52,16 +55,17 @@ class SlidingLog:
         """
         while self._sent and self._sent[0] <= now - self.window:
             self._sent.popleft()
-        spacing = 0.0
+        spacing = self.held_until - now
         if self._sent:
-            spacing = self._sent[-1] + self.rate.per / self.rate.limit - now
+            spacing = max(spacing, self._sent[-1] + self.rate.per / self.rate.limit - now)
         if len(self._sent) < self.rate.limit:
             return max(spacing, 0.0)
         return max(self._sent[0] + self.window - now, spacing, 0.0)
 
     def idle(self, now: float) -> bool:
-        """Whether nothing was sent within the window before ``now``."""
-        return not self._sent or self._sent[-1] <= now - self.window
+        """Whether nothing was sent within the window before ``now`` and no hold lasts."""
+        recent = bool(self._sent) and self._sent[-1] > now - self.window
+        return not recent and self.held_until <= now
 
     def record(self, now: float) -> None:
         """Count a send at ``now``."""
@@ -86,27 +90,21 @@ class Pacer:
         self._chats: dict[str, SlidingLog] = {}
         self._lock = asyncio.Lock()
         self._held_until = 0.0
-        self.sends = 0
-        self.holds = 0
 
     @property
-    def limited(self) -> bool:
-        """Whether any limit applies."""
-        return self._overall is not None or self._per_chat_rate is not None
-
-    @property
-    def overall(self) -> Rate | None:
-        """The overall rate, if any."""
-        return None if self._overall is None else self._overall.rate
+    def per_second(self) -> float | None:
+        """The overall messages a second, if limited."""
+        return None if self._overall is None else self._overall.rate.limit / self._overall.rate.per
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
     async def acquire(self, chat: str) -> None:
         """Wait until one more message to ``chat`` fits every limit, then count it."""
-        # One queue for all: a second message to a busy chat waits its turn in order. Two
-        # messages to one chat within a second are rare (a question and its reminder are days
-        # apart), so this head-of-line wait costs next to nothing.
+        # One queue for all: a second message to a busy chat waits its turn in order. Pulses
+        # rarely go to one chat twice within a second (a question and its reminder are days
+        # apart), and Telegram's replies pick the chat that is ready first (``ready_at``), so
+        # this head-of-line wait costs next to nothing.
         async with self._lock:
             while True:
                 now = self._now()
@@ -124,10 +122,15 @@ class Pacer:
                 self._overall.record(now)
             if chat_log is not None:
                 chat_log.record(now)
-            self.sends += 1
 
-    def _chat_log(self, chat: str | None, now: float) -> SlidingLog | None:
-        if chat is None or self._per_chat_rate is None:
+    def ready_at(self, chat: str) -> float:
+        """When (clock seconds) ``chat`` may get its next message, the overall pace aside."""
+        now = self._now()
+        found = self._chats.get(chat)
+        return now if found is None else now + found.wait(now)
+
+    def _chat_log(self, chat: str, now: float) -> SlidingLog | None:
+        if self._per_chat_rate is None:
             return None
         found = self._chats.get(chat)
         if found is None:
@@ -140,11 +143,14 @@ class Pacer:
         for key in [key for key, log in self._chats.items() if log.idle(now)]:
             del self._chats[key]
 
-    def hold(self, seconds: float) -> None:
-        """After a 429: nobody on this platform sends for ``seconds``."""
-        self.holds += 1
-        self._held_until = max(self._held_until, self._now() + max(seconds, 0.0))
+    def hold(self, seconds: float, *, chat: str | None = None) -> None:
+        """After a 429: send nothing for ``seconds``, to ``chat`` only if given, else to anyone.
 
-    def held_for(self) -> dt.timedelta:
-        """How much longer a 429 hold lasts."""
-        return dt.timedelta(seconds=max(self._held_until - self._now(), 0.0))
+        A chat's hold needs the per-chat limit; without one it holds the whole platform.
+        """
+        until = self._now() + max(seconds, 0.0)
+        chat_log = None if chat is None else self._chat_log(chat, self._now())
+        if chat_log is None:
+            self._held_until = max(self._held_until, until)
+        else:
+            chat_log.held_until = max(chat_log.held_until, until)

@@ -1,49 +1,33 @@
-"""The report's charts as matplotlib Figures (never pyplot), rendered to PNG bytes.
+"""The report's charts as matplotlib Figures (never pyplot): the mirror, and all three at once.
 
-Figures are built with :class:`matplotlib.figure.Figure` and drawn by the Agg canvas, so
-no global state or GUI backend is touched; :func:`render_png` is blocking and meant for
-``asyncio.to_thread``. Colours are the Okabe-Ito palette, safe for colour-blind readers.
-Every figure is 16 x 9 inches at 100 dpi: 1600 x 900 pixels, readable on a phone.
+Colours are the Okabe-Ito palette, safe for colour-blind readers. What every chart shares
+(the canvas, labels, the footnote, rendering to PNG) is in :mod:`reports.chart_style`; the
+trend and NPS charts are in :mod:`reports.charts_trend`.
 """
 
 from __future__ import annotations
 
-import io
-
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from pulse_mirror.reports.chart_style import (
+    footnote,
+    new_figure,
+    render_png,
+    right_labels,
+    threshold_line,
+)
+from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
 from pulse_mirror.surveys.report.build import MirroredDimension, Score, WeekReport
 from pulse_mirror.surveys.report.text import headline, mirror_label, text
 
-WIDTH_IN, HEIGHT_IN, DPI = 16.0, 9.0, 100
 EMPLOYEE_COLOUR = "#0072B2"  # Okabe-Ito blue
 CUSTOMER_COLOUR = "#D55E00"  # Okabe-Ito vermillion
-MUTED_COLOUR = "#666666"
-GAP_COLOUR = "#000000"
 
 _AXIS = {
     "en": "Score 0–100, dot = estimate, whiskers = 95% interval",
     "de": "Wert 0–100, Punkt = Schätzung, Linie = 95-%-Intervall",
 }
-
-
-def new_figure() -> Figure:
-    """A blank 1600 x 900 px figure on the Agg canvas."""
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def render_png(figure: Figure) -> bytes:
-    """Draw ``figure`` to PNG bytes (blocking: run it in ``asyncio.to_thread``)."""
-    canvas = figure.canvas
-    if not isinstance(canvas, FigureCanvasAgg):
-        canvas = FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    canvas.print_png(buffer)  # type: ignore[no-untyped-call]
-    return buffer.getvalue()
 
 
 def sorted_by_gap(report: WeekReport) -> list[MirroredDimension]:
@@ -97,21 +81,6 @@ def mirror_figure(report: WeekReport, lang: str | None = None) -> Figure:
     return figure
 
 
-def right_labels(axes: Axes, positions: list[int], labels: list[tuple[str, bool]]) -> None:
-    """Label each row on the right edge; muted when the row has no figure to show."""
-    right = axes.twinx()
-    right.set_ylim(axes.get_ylim())
-    right.set_yticks(positions, [label for label, _ in labels], fontsize=13)
-    right.tick_params(axis="y", length=0)
-    for tick, (_, strong) in zip(right.get_yticklabels(), labels, strict=True):
-        tick.set_color(GAP_COLOUR if strong else MUTED_COLOUR)
-
-
-def footnote(figure: Figure, line: str) -> None:
-    """A small grey line under the chart, kept clear of the axes by the layout."""
-    figure.supxlabel(line, x=0.01, ha="left", fontsize=10, color=MUTED_COLOUR)
-
-
 def _draw_side(axes: Axes, score: Score | None, *, y: float, colour: str, marker: str) -> None:
     if score is None:
         return
@@ -129,20 +98,21 @@ def _draw_side(axes: Axes, score: Score | None, *, y: float, colour: str, marker
 
 
 def _footnote(report: WeekReport, lang: str) -> str:
-    return f"{text('method_line', lang)} " + text(
-        "footnote", lang, k=report.min_respondents, c=report.min_commenters
-    )
+    return f"{text('method_line', lang)} " + threshold_line(report, lang)
 
 
 def all_figures(report: WeekReport, lang: str | None = None) -> dict[str, Figure]:
     """Every chart of the report by file name: report.png, trend.png, nps.png."""
-    from pulse_mirror.reports.charts_trend import nps_figure, trend_figure
-
     return {
         "report.png": mirror_figure(report, lang),
         "trend.png": trend_figure(report, lang),
         "nps.png": nps_figure(report, lang),
     }
+
+
+def mirror_png(report: WeekReport) -> bytes:
+    """The mirror chart as PNG bytes (blocking: run it in ``asyncio.to_thread``)."""
+    return render_png(mirror_figure(report))
 
 
 def render_all(report: WeekReport, lang: str | None = None) -> dict[str, bytes]:

@@ -6,7 +6,13 @@ import math
 
 from matplotlib.figure import Figure
 
-from pulse_mirror.reports.charts import MUTED_COLOUR, footnote, new_figure, right_labels
+from pulse_mirror.reports.chart_style import (
+    MUTED_COLOUR,
+    footnote,
+    new_figure,
+    right_labels,
+    threshold_line,
+)
 from pulse_mirror.surveys.model import Metric, Side
 from pulse_mirror.surveys.report.build import SideFigures, WeekReport
 from pulse_mirror.surveys.report.text import headline, side_name, signed, text
@@ -96,9 +102,7 @@ def trend_figure(report: WeekReport, lang: str | None = None) -> Figure:
     axes.grid(axis="y", color="#DDDDDD")
     footnote(
         figure,
-        text("trend", lang, first=weeks[0], last=weeks[-1])
-        + ". "
-        + text("footnote", lang, k=report.min_respondents, c=report.min_commenters),
+        text("trend", lang, first=weeks[0], last=weeks[-1]) + ". " + threshold_line(report, lang),
     )
     return figure
 
@@ -185,7 +189,7 @@ def nps_figure(report: WeekReport, lang: str | None = None) -> Figure:
         frameon=False,
         fontsize=12,
     )
-    footnote(figure, text("footnote", lang, k=report.min_respondents, c=report.min_commenters))
+    footnote(figure, threshold_line(report, lang))
     return figure
 
 

@@ -1,95 +1,93 @@
-"""The weekly report job: build last week's report and post it once per destination."""
+"""The weekly report job: a week's report from its aggregates, posted once per destination."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pulse_mirror.config.settings import Config
+from pulse_mirror.reports.ports import ReportPoster, ReportSource
+from pulse_mirror.reports.publish import Published, publish_week
 from pulse_mirror.surveys.anonymity import Anonymity
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import IsoWeek
 from pulse_mirror.surveys.ports import Clock, ReportRuns
-from pulse_mirror.surveys.report.build import WeekReport
-
-if TYPE_CHECKING:
-    from pulse_mirror.reports.publish import Published
+from pulse_mirror.surveys.report.build import WeekReport, build_report
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class ReportSettings:
+    """How the report is built: the question bank, the anonymity policy, the trend, the language."""
+
+    bank: QuestionBank
+    anonymity: Anonymity
+    trend_weeks: int
+    language: str
+
+    @classmethod
+    def from_config(cls, config: Config, bank: QuestionBank) -> ReportSettings:
+        """The report's settings as configured, with ``bank`` (loaded once by the caller)."""
+        return cls(
+            bank=bank,
+            anonymity=config.anonymity.policy(),
+            trend_weeks=config.report.trend_weeks,
+            language=config.report.language or config.organisation.language,
+        )
+
+
+async def build_week(
+    source: ReportSource, settings: ReportSettings, *, week: IsoWeek, now: dt.datetime
+) -> WeekReport:
+    """The report of ``week`` from its aggregates.
+
+    ``now`` is taken before the answers are read; a side whose window is open then shows
+    no figure (see :mod:`pulse_mirror.surveys.report.build.windows`).
+    """
+    data = await source.report_input(week=week, trend_weeks=settings.trend_weeks)
+    return build_report(
+        week=week,
+        bank=settings.bank,
+        data=data,
+        anonymity=settings.anonymity,
+        trend_weeks=settings.trend_weeks,
+        lang=settings.language,
+        now=now,
+    )
+
+
 async def publish_report(
-    config: Config,
     *,
-    engine: AsyncEngine,
-    repository: ReportRuns,
-    bank: QuestionBank,
+    source: ReportSource,
+    settings: ReportSettings,
+    runs: ReportRuns,
+    posters: Sequence[ReportPoster],
     clock: Clock,
     week: IsoWeek,
-) -> list[object]:
+) -> list[Published]:
     """Build ``week``'s report and post it to every destination not posted yet."""
-    from pulse_mirror.reports.publish import build_week
-
-    report = await build_week(
-        engine,
-        week=week,
-        bank=bank,
-        anonymity=_anonymity(config),
-        trend_weeks=config.report.trend_weeks,
-        lang=config.report.language or config.organisation.language,
-        now=clock.now(),
-    )
-    results = await post_report(config, report=report, runs=repository, clock=clock)
+    report = await build_week(source, settings, week=week, now=clock.now())
+    results = await post_report(report=report, runs=runs, posters=posters, clock=clock)
     log.info("weekly report", extra={"week": str(week), "results": [r.outcome for r in results]})
-    return list(results)
+    return results
 
 
 async def post_report(
-    config: Config, *, report: WeekReport, runs: ReportRuns, clock: Clock
+    *, report: WeekReport, runs: ReportRuns, posters: Sequence[ReportPoster], clock: Clock
 ) -> list[Published]:
-    """Post ``report`` to the configured destinations that have a token and a target."""
-    from slack_sdk.web.async_client import AsyncWebClient
-    from telegram import Bot
-
-    from pulse_mirror.reports.publish import posters_for, publish_week
-    from pulse_mirror.slack.clients import web_client
-
-    secrets = config.secrets
-    slack = None
-    if secrets.slack_bot_token is not None:
-        slack = web_client(  # no retries of its own: publish_week knows what may be resent
-            token=secrets.slack_bot_token.get_secret_value(),
-            base_url=config.slack.api_url or AsyncWebClient.BASE_URL,
-            retry_handlers=[],
-        )
-    bot = None
-    if secrets.telegram_bot_token is not None:
-        bot = Bot(
-            secrets.telegram_bot_token.get_secret_value(),
-            base_url=config.telegram.api_url or "https://api.telegram.org/bot",
-        )
-    posters = posters_for(
-        destinations=list(config.report.destinations or []),
-        slack=slack,
-        slack_channel=config.slack.report_channel,
-        telegram=bot,
-        telegram_chat=config.telegram.report_chat_id,
-    )
+    """Post ``report`` through ``posters``, each opened before the posts and closed after."""
     if not posters:
         return []
-    if bot is not None:
-        await bot.initialize()
+    opened: list[ReportPoster] = []
     try:
-        return await publish_week(report=report, runs=runs, posters=posters, clock=clock)
+        for poster in posters:
+            await poster.open()
+            opened.append(poster)
+        by_destination = {poster.destination: poster.post for poster in posters}
+        return await publish_week(report=report, runs=runs, posters=by_destination, clock=clock)
     finally:
-        if bot is not None:
-            await bot.shutdown()
-
-
-def _anonymity(config: Config) -> Anonymity:
-    found = config.anonymity
-    if found.min_commenters is None:
-        return Anonymity(min_respondents=found.min_respondents)
-    return Anonymity(min_respondents=found.min_respondents, min_commenters=found.min_commenters)
+        for poster in reversed(opened):
+            await poster.close()

@@ -1,4 +1,4 @@
-"""Build the weekly report from the database and publish it once per destination.
+"""Publish the weekly report once per destination.
 
 Exactly one post per (week, destination), even across restarts and replicas: each
 destination is first claimed as a report run; a claim that is already posted (or being
@@ -13,28 +13,13 @@ and ``pulse report --post --again`` posts it once the operator has looked.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Bot
-from telegram.error import TelegramError
-
 from pulse_mirror.logs import error_text
-from pulse_mirror.reports.charts import mirror_figure, render_png
-from pulse_mirror.reports.posts import post_to_slack, post_to_telegram
-from pulse_mirror.slack.channels import channel_id
-from pulse_mirror.slack.messenger import send_error as slack_send_error
 from pulse_mirror.storage.persist import persist
-from pulse_mirror.storage.reports.aggregates import report_input
-from pulse_mirror.surveys.anonymity import Anonymity
-from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import IsoWeek
 from pulse_mirror.surveys.ports import (
     Clock,
@@ -43,9 +28,8 @@ from pulse_mirror.surveys.ports import (
     SendOutcomeUnknown,
     TransientSendError,
 )
-from pulse_mirror.surveys.report.build import WeekReport, build_report
+from pulse_mirror.surveys.report.build import WeekReport
 from pulse_mirror.surveys.report.windows import until_text
-from pulse_mirror.telegram.errors import send_error as telegram_send_error
 
 log = logging.getLogger(__name__)
 
@@ -63,33 +47,6 @@ class Published:
     outcome: str  # "posted", "skipped", "failed" or "unknown" (it may have gone out)
     platform_ref: str | None = None
     error: str | None = None
-
-
-async def build_week(
-    engine: AsyncEngine,
-    *,
-    week: IsoWeek,
-    bank: QuestionBank,
-    anonymity: Anonymity,
-    trend_weeks: int,
-    lang: str,
-    now: dt.datetime,
-) -> WeekReport:
-    """The report of ``week`` from the database, aggregated in SQL.
-
-    ``now`` is taken before the answers are read; a side whose window is open then shows
-    no figure (see :mod:`surveys.windows`).
-    """
-    data = await report_input(engine, week=week, trend_weeks=trend_weeks)
-    return build_report(
-        week=week,
-        bank=bank,
-        data=data,
-        anonymity=anonymity,
-        trend_weeks=trend_weeks,
-        lang=lang,
-        now=now,
-    )
 
 
 async def publish_week(
@@ -196,43 +153,8 @@ async def _recorded(write: Callable[[], Awaitable[None]], retry: Retry) -> None:
 
 
 def _mirror_png(report: WeekReport) -> bytes:
-    return render_png(mirror_figure(report))
+    """The mirror chart as PNG (blocking: it runs in a worker thread)."""
+    # heavy: matplotlib loads only when a chart is drawn, not with every command of the CLI
+    from pulse_mirror.reports.charts import mirror_png
 
-
-def posters_for(
-    *,
-    destinations: list[str],
-    slack: AsyncWebClient | None,
-    slack_channel: str | None,
-    telegram: Bot | None,
-    telegram_chat: int | str | None,
-) -> dict[str, Poster]:
-    """The posters of the configured destinations that have a client and a target."""
-    posters: dict[str, Poster] = {}
-    if "slack" in destinations and slack is not None and slack_channel is not None:
-        client, channel = slack, slack_channel
-        uploaded: set[str] = set()
-        resolved: list[str] = []  # the channel's id, looked up once by name if need be
-
-        async def to_slack(report: WeekReport, png: bytes) -> str:
-            if not resolved:
-                resolved.append(await channel_id(client, channel))
-            try:
-                return await post_to_slack(
-                    client, channel=resolved[0], report=report, png=png, uploaded=uploaded
-                )
-            except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
-                raise slack_send_error(exc, sent=True) from exc
-
-        posters["slack"] = to_slack
-    if "telegram" in destinations and telegram is not None and telegram_chat is not None:
-        bot, chat = telegram, telegram_chat
-
-        async def to_telegram(report: WeekReport, png: bytes) -> str:
-            try:
-                return await post_to_telegram(bot, chat_id=chat, report=report, png=png)
-            except TelegramError as exc:
-                raise telegram_send_error(exc) from exc
-
-        posters["telegram"] = to_telegram
-    return posters
+    return mirror_png(report)

@@ -26,11 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pulse_mirror.config.settings import Config
 from pulse_mirror.outbox.delivery_state import DeliveryContext
 from pulse_mirror.outbox.dispatcher import Dispatcher
-from pulse_mirror.outbox.pacing import Pacer, Rate
 from pulse_mirror.platforms import PlatformRuntime, StartupError
+from pulse_mirror.reports.job import ReportSettings, publish_report
+from pulse_mirror.reports.ports import ReportPoster
 from pulse_mirror.runtime.jobs import Jobs, PlanSettings
 from pulse_mirror.runtime.scheduler import add_roster_jobs, build_scheduler
 from pulse_mirror.runtime.server import HttpServer, build_web_app
+from pulse_mirror.slack.report_post import slack_report_poster
 from pulse_mirror.storage.deliveries.claims import DispatchStore
 from pulse_mirror.storage.engine import DatabaseUnavailable, check, create_engine
 from pulse_mirror.storage.locks import (
@@ -41,14 +43,16 @@ from pulse_mirror.storage.locks import (
     SoleProcess,
     sqlite_file,
 )
-from pulse_mirror.storage.migrate import head_revision
+from pulse_mirror.storage.migrate import current_revision, head_revision
 from pulse_mirror.storage.operations import OperationsStore
+from pulse_mirror.storage.reports.aggregates import ReportAggregates
 from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
 from pulse_mirror.surveys.model import IsoWeek, Platform, Side
 from pulse_mirror.surveys.planning.weekly import CustomerRules, EmployeeRules
 from pulse_mirror.surveys.ports import Clock, SystemClock
 from pulse_mirror.surveys.service import AnswerSettings, PulseAnswers
+from pulse_mirror.telegram.report_post import telegram_report_poster
 
 log = logging.getLogger(__name__)
 
@@ -82,24 +86,10 @@ def plan_settings(config: Config) -> PlanSettings:
     )  # fmt: skip
 
 
-def pacer_for(config: Config, platform: Platform, clock: Clock) -> Pacer:
-    """The configured pace of one platform."""
-    if platform is Platform.TELEGRAM:
-        rate = config.telegram.rate
-        return Pacer(
-            clock=clock,
-            overall=Rate.per_second(rate.per_second),
-            per_chat=Rate.per_second(rate.per_chat_per_second),
-        )
-    return Pacer(
-        clock=clock,
-        overall=Rate.per_second(config.slack.rate.messages_per_second),
-        per_chat=Rate.per_second(1.0),
-    )
-
-
 def default_factories() -> dict[Platform, RuntimeFactory]:
     """The real platform runtimes, imported only when the app starts."""
+    # heavy: Bolt and PTB's Application (~0.6 s) load only for a running app, not for the
+    # commands that merely build a report or read the database
     from pulse_mirror.slack.runtime import build_slack
     from pulse_mirror.telegram.runtime import build_telegram
 
@@ -107,6 +97,12 @@ def default_factories() -> dict[Platform, RuntimeFactory]:
         Platform.SLACK: build_slack,  # type: ignore[dict-item]
         Platform.TELEGRAM: build_telegram,  # type: ignore[dict-item]
     }
+
+
+def report_posters(config: Config) -> list[ReportPoster]:
+    """The report's posters, new each run: every destination with a token and a target."""
+    found = (slack_report_poster(config), telegram_report_poster(config))
+    return [poster for poster in found if poster is not None]
 
 
 def worker_name() -> str:
@@ -240,8 +236,6 @@ async def start_app(
 
 
 async def _database(config: Config) -> AsyncEngine:
-    from pulse_mirror.storage.migrate import current_revision
-
     try:
         engine = create_engine(config.database_url)
         await check(engine)
@@ -278,9 +272,8 @@ def _jobs(
 ) -> Jobs:
     store = DispatchStore(engine)
     context = DeliveryContext(
-        repository=repository, store=store, bank=bank,
-        default_language=config.organisation.language,
-    )  # fmt: skip
+        repository=repository, bank=bank, default_language=config.organisation.language
+    )
     worker = worker_name()
     dispatchers = [
         Dispatcher(
@@ -288,7 +281,7 @@ def _jobs(
             repository=repository,
             context=context,
             messenger=runtime.messenger,
-            pacer=pacer_for(config, runtime.platform, clock),
+            pacer=runtime.pacer,
             clock=clock,
             worker=f"{worker}-{runtime.platform.value}",
         )
@@ -296,11 +289,10 @@ def _jobs(
     ]
 
     async def publish(week: IsoWeek) -> object:
-        from pulse_mirror.reports.job import publish_report
-
         return await publish_report(
-            config, engine=engine, repository=repository, bank=bank, clock=clock, week=week
-        )
+            source=ReportAggregates(engine), settings=ReportSettings.from_config(config, bank),
+            runs=repository, posters=report_posters(config), clock=clock, week=week,
+        )  # fmt: skip
 
     return Jobs(
         repository=repository, operations=OperationsStore(engine), bank=bank,

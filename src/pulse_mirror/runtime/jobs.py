@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from pulse_mirror.outbox.dispatcher import Dispatcher, DispatchStats
-from pulse_mirror.storage.deliveries.claims import DispatchStore
 from pulse_mirror.storage.locks import Leadership
-from pulse_mirror.storage.operations import OperationsStore
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.planning import plan_week
@@ -36,8 +34,9 @@ from pulse_mirror.surveys.planning.weekly import (
     employee_window,
     sample_for_week,
 )
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.surveys.stores import Operations, StaleClaims, WeekStore
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +92,8 @@ class Jobs:
     def __init__(
         self,
         *,
-        repository: Repository,
-        operations: OperationsStore,
+        repository: WeekStore,
+        operations: Operations,
         bank: QuestionBank,
         settings: PlanSettings,
         clock: Clock,
@@ -102,7 +101,7 @@ class Jobs:
         dispatchers: Sequence[Dispatcher] = (),
         publish: Publish | None = None,
         rng: random.Random | None = None,
-        dispatch_store: DispatchStore | None = None,
+        dispatch_store: StaleClaims | None = None,
         stale_after: dt.timedelta = STALE_AFTER,
     ) -> None:
         self._repo = repository

@@ -1,4 +1,4 @@
-"""APScheduler wiring: the jobs of :mod:`bot.jobs`, rebuilt from the config at every start.
+"""APScheduler wiring: the jobs of :mod:`runtime.jobs`, rebuilt from the config at every start.
 
 The scheduler only wakes things up; the database is the truth. Each job runs at most once at
 a time (``max_instances=1``), missed runs collapse into one (``coalesce``), and a run that
@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 
-from pulse_mirror.runtime.jobs import Jobs
+if TYPE_CHECKING:  # only named in signatures: loading the scheduler does not load the jobs
+    from pulse_mirror.runtime.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +128,3 @@ def _report_due_this_week(now: dt.datetime, *, place: ZoneInfo, weekday: int, at
         local.date() - dt.timedelta(days=local.isoweekday() - weekday), at, tzinfo=place
     )
     return due <= local
-
-
-def next_runs(scheduler: AsyncIOScheduler) -> dict[str, dt.datetime | None]:
-    """When each job runs next."""
-    return {job.id: job.next_run_time for job in scheduler.get_jobs()}

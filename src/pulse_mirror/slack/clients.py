@@ -1,4 +1,4 @@
-"""Slack Web API clients that take the proxy from ``bot.proxies``, not from slack_sdk.
+"""Slack Web API clients that take the proxy from ``pulse_mirror.proxies``, not from slack_sdk.
 
 slack_sdk reads ``HTTPS_PROXY`` and ignores ``NO_PROXY``: with a proxy set, even calls to a
 local stand-in would go through it. These clients honour ``NO_PROXY`` and go direct to

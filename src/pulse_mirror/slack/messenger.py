@@ -49,12 +49,6 @@ def message_ref(channel: str, ts: str) -> str:
     return f"{channel}:{ts}"
 
 
-def split_ref(ref: str) -> tuple[str, str]:
-    """The channel and ts of a message reference."""
-    channel, _, ts = ref.partition(":")
-    return channel, ts
-
-
 def send_error(error: BaseException, *, sent: bool) -> SendError:
     """The SendError the dispatcher understands for what Slack (or the network) said.
 

@@ -1,7 +1,7 @@
 """The roster: employees from the workspace (``users.list``) or from a CSV/YAML file, synced.
 
 Reading the sources is here; who counts as an employee, who left and who came back is
-decided in ``surveys.employees``.
+decided in ``pulse_mirror.surveys.employees``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from pulse_mirror.surveys.employees import Member, RosterRules, employees_of, left_the_roster
 from pulse_mirror.surveys.model import PersonStatus, Platform, Side
-from pulse_mirror.surveys.ports import Repository
+from pulse_mirror.surveys.stores import RosterStore
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def file_members(
 async def sync_roster(
     *,
     client: AsyncWebClient,
-    repository: Repository,
+    repository: RosterStore,
     rules: RosterRules,
     now: dt.datetime,
     roster_file: Path | None = None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -15,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pulse_mirror.outbox.pacing import Pacer, Rate
 from pulse_mirror.platforms import StartupError
 from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import listeners as slack_listeners
@@ -24,6 +26,8 @@ from pulse_mirror.slack.intake import ClickIntake
 from pulse_mirror.slack.manifest import EVENTS_PATH
 from pulse_mirror.slack.messenger import SlackMessenger
 from pulse_mirror.slack.roster import SyncResult, sync_roster
+from pulse_mirror.storage.engine import create_engine
+from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.employees import (
     EmployeeAccounts,
     EmployeeSettings,
@@ -31,8 +35,9 @@ from pulse_mirror.surveys.employees import (
     RosterRules,
 )
 from pulse_mirror.surveys.model import Platform
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock, SystemClock
 from pulse_mirror.surveys.service import PulseAnswers
+from pulse_mirror.surveys.stores import EmployeeChoices, RosterStore
 
 if TYPE_CHECKING:
     from pulse_mirror.config.settings import Config
@@ -42,8 +47,15 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
+class SlackStore(EmployeeChoices, RosterStore, Protocol):
+    """What the Slack side stores: employees' own choices and the roster."""
+
+
 class SlackRuntime:
-    """The Slack platform: start checks the token and connects; routes serve HTTP mode."""
+    """The Slack platform: start checks the token and connects; routes serve HTTP mode.
+
+    ``pacer`` is Slack's one pacer, the one the dispatcher waits on before each DM.
+    """
 
     platform = Platform.SLACK
 
@@ -52,6 +64,7 @@ class SlackRuntime:
         *,
         app: AsyncApp,
         messenger: SlackMessenger,
+        pacer: Pacer,
         mode: str,
         app_token: str | None,
         api_url: str,
@@ -61,6 +74,7 @@ class SlackRuntime:
         self.app = app
         self.intake = intake
         self.messenger = messenger
+        self.pacer = pacer
         self.mode = mode
         self.api_url = api_url
         self.roster = roster
@@ -143,7 +157,7 @@ class RosterSync:
         self,
         *,
         client: AsyncWebClient,
-        repository: Repository,
+        repository: RosterStore,
         clock: Clock,
         rules: RosterRules,
         roster_file: str | None,
@@ -156,8 +170,6 @@ class RosterSync:
 
     async def run(self) -> SyncResult:
         """Sync once now."""
-        from pathlib import Path
-
         return await sync_roster(
             client=self._client,
             repository=self._repo,
@@ -188,11 +200,20 @@ def roster_rules(config: Config) -> RosterRules:
     )
 
 
+def slack_pacer(config: Config, clock: Clock) -> Pacer:
+    """Slack's configured pace: DMs a second overall, one a second to each person."""
+    return Pacer(
+        clock=clock,
+        overall=Rate.per_second(config.slack.rate.messages_per_second),
+        per_chat=Rate.per_second(1.0),
+    )
+
+
 def build_slack(
     config: Config,
     *,
     answers: PulseAnswers,
-    repository: Repository,
+    repository: SlackStore,
     clock: Clock,
     accounts: EmployeeAccounts | None = None,
 ) -> SlackRuntime:
@@ -255,6 +276,7 @@ def build_slack(
         app=app,
         intake=intake,
         messenger=SlackMessenger(client=send_client, framing=framing),
+        pacer=slack_pacer(config, clock),
         mode=slack.mode,
         app_token=app_token,
         api_url=api_url,
@@ -264,12 +286,6 @@ def build_slack(
 
 async def roster_sync_for(config: Config) -> SyncResult:
     """Sync the roster once from the command line: its own engine, closed afterwards."""
-    from slack_sdk.errors import SlackApiError
-
-    from pulse_mirror.storage.engine import create_engine
-    from pulse_mirror.storage.repository import SqlRepository
-    from pulse_mirror.surveys.ports import SystemClock
-
     engine = create_engine(config.database_url)
     try:
         repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 from pulse_mirror.surveys.planning.schedule import zone
+from pulse_mirror.surveys.texts import Table, Texts
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
+_TABLE: Table = {
     "home.title": {"en": "Pulse Mirror", "de": "Pulse Mirror"},
     "home.what": {
         "en": (
@@ -77,28 +77,16 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+TEXTS = Texts(_TABLE)
+"""What only the Slack side says."""
+
+slack_text = TEXTS.text
+
 _DAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "de": ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"),
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def slack_text(key: str, lang: str, **values: object) -> str:
-    """The Slack text for ``key`` in ``lang`` (English when missing), with ``values`` filled in."""
-    entry = _TEXTS[key]
-    template = entry.get(lang) or entry["en"]
-    return template.format(**values)
-
-
-def keys() -> frozenset[str]:
-    """Every Slack text key, for the test that checks both languages."""
-    return frozenset(_TEXTS)
-
-
-def languages_of(key: str) -> frozenset[str]:
-    """The languages one text exists in."""
-    return frozenset(lang for lang, value in _TEXTS[key].items() if value)
 
 
 def local_moment(moment: dt.datetime, *, tz: str, lang: str) -> str:

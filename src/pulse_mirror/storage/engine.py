@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event, exc
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 log = logging.getLogger(__name__)
@@ -68,11 +68,6 @@ def parse_url(url: str) -> URL:
             f"unsupported driver {parsed.drivername!r} (use {' or '.join(SUPPORTED_DRIVERS)})",
         )
     return parsed.set(drivername=drivername)
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    """Whether the engine talks to SQLite."""
-    return engine.dialect.name == "sqlite"
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -141,11 +136,6 @@ def create_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "before_cursor_execute", _statement_started)
         event.listen(engine.sync_engine, "begin", _begin)
     return engine
-
-
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions bound to ``engine`` that keep loaded values after commit."""
-    return async_sessionmaker(engine, expire_on_commit=False)
 
 
 def explain(error: BaseException) -> str:

@@ -118,16 +118,6 @@ class PeopleStore(Store):
             result = await connection.execute(statement)
         return result.rowcount > 0
 
-    async def mark_asked(self, person_ids: Sequence[int], *, at: dt.datetime) -> None:
-        """Record when these people were last asked."""
-        if not person_ids:
-            return
-        statement = (
-            sa.update(person).where(person.c.id.in_(list(person_ids))).values(last_asked_at=at)
-        )
-        async with self._engine.begin() as connection:
-            await connection.execute(statement)
-
     async def active_people(self, side: Side, *, now: dt.datetime) -> list[PersonRecord]:
         """People of one side who may be asked now: active, or paused until a time now past."""
         pause_over = sa.and_(

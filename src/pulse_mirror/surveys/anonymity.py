@@ -1,8 +1,8 @@
 """The anonymity threshold: the one place that decides whether a group may be shown.
 
 No number, bar, breakdown or comment from fewer than k people is ever shown. Every public
-summary in :mod:`surveys.metrics` requires an :class:`Anonymity` policy and returns
-:class:`Suppressed` instead of a number below it, so no caller can forget the rule.
+summary in :mod:`~pulse_mirror.surveys.stats.metrics` requires an :class:`Anonymity` policy
+and returns :class:`Suppressed` instead of a number below it, so no caller can forget the rule.
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pulse_mirror.surveys.model import LANGUAGES, PersonStatus, Platform, Side
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.records import PersonRecord
+from pulse_mirror.surveys.stores import CustomerStore
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Customers:
     def __init__(
         self,
         *,
-        repository: Repository,
+        repository: CustomerStore,
         clock: Clock,
         settings: CustomerSettings | None = None,
         platform: Platform = Platform.TELEGRAM,

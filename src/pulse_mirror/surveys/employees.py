@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pulse_mirror.surveys.model import LANGUAGES, IsoWeek, PersonStatus, Platform, Side
 from pulse_mirror.surveys.planning.schedule import local_send_times, zone
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.records import PersonRecord
+from pulse_mirror.surveys.stores import EmployeeChoices
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class EmployeeAccounts:
     """An employee's own choices: pause for some weeks, resume, opt out; and their home."""
 
     def __init__(
-        self, *, repository: Repository, clock: Clock, settings: EmployeeSettings | None = None
+        self, *, repository: EmployeeChoices, clock: Clock, settings: EmployeeSettings | None = None
     ) -> None:
         self._repo = repository
         self._clock = clock
@@ -238,8 +239,3 @@ def left_the_roster(active: Sequence[PersonRecord], present: Iterable[str]) -> l
     """Ids of employees who may be asked but are no longer on the roster."""
     here = set(present)
     return [p.id for p in active if p.platform is Platform.SLACK and p.platform_user_id not in here]
-
-
-def breakdown_groups(respondents: Mapping[str | None, int], *, min_respondents: int) -> list[str]:
-    """The teams large enough (at least k respondents) to be shown as their own breakdown."""
-    return sorted(g for g, n in respondents.items() if g is not None and n >= min_respondents)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.conversation import ChoiceError, PulseState, check_choice
 from pulse_mirror.surveys.model import Item, Side
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.records import AnswerOutcome, DeliveryRecord, PersonRecord
+from pulse_mirror.surveys.stores import Answers
 from pulse_mirror.surveys.texts import text
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class PulseAnswers:
     def __init__(
         self,
         *,
-        repository: Repository,
+        repository: Answers,
         bank: QuestionBank,
         clock: Clock,
         settings: AnswerSettings | None = None,

@@ -1,10 +1,49 @@
-"""What the bot says, in English and German; shared by the Slack and Telegram adapters."""
+"""What the bot says, in English and German, and the one way any table of texts is looked up.
+
+The Slack and Telegram adapters and the report keep their own tables of the same shape (key,
+then language, then template) and read them through :class:`Texts`, so the fallback to English
+lives here and nowhere else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
+Table = Mapping[str, Mapping[str, str]]
+"""Texts by key, then by language code, e.g. ``{"closed": {"en": "...", "de": "..."}}``."""
+
+FALLBACK = "en"
+
+
+def in_language(translations: Mapping[str, str], lang: str) -> str:
+    """The translation for ``lang``, or the English one when it is missing or empty."""
+    return translations.get(lang) or translations[FALLBACK]
+
+
+class Texts:
+    """One table of texts and the lookup every part of the bot uses."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def text(self, key: str, lang: str, **values: object) -> str:
+        """The text for ``key`` in ``lang`` (English when missing), with ``values`` filled in.
+
+        Raises:
+            KeyError: ``key`` is not in the table, or has neither ``lang`` nor English.
+        """
+        return in_language(self._table[key], lang).format(**values)
+
+    def keys(self) -> frozenset[str]:
+        """Every text key, for tests that check both languages are complete."""
+        return frozenset(self._table)
+
+    def languages_of(self, key: str) -> frozenset[str]:
+        """The languages a text exists in (an empty translation does not count)."""
+        return frozenset(lang for lang, template in self._table[key].items() if template)
+
+
+_TABLE: Table = {
     "intro.employee": {
         "en": (
             "Hi! This is Pulse Mirror, {org}'s short weekly pulse: {count} quick questions, "
@@ -78,18 +117,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    """The text for ``key`` in ``lang`` (English when missing), with ``values`` filled in."""
-    entry = _TEXTS[key]
-    template = entry.get(lang) or entry["en"]
-    return template.format(**values)
+TEXTS = Texts(_TABLE)
+"""What both platforms say in a pulse conversation."""
 
-
-def keys() -> frozenset[str]:
-    """Every text key, for tests that check both languages are complete."""
-    return frozenset(_TEXTS)
-
-
-def languages_of(key: str) -> frozenset[str]:
-    """The languages a text exists in."""
-    return frozenset(_TEXTS[key])
+text = TEXTS.text

@@ -25,14 +25,13 @@ from telegram.ext import (
 
 from pulse_mirror.surveys.callbacks import Choice, CommentRequest, Skip, parse_or_none
 from pulse_mirror.surveys.customers import Customers, Welcome
-from pulse_mirror.surveys.ports import Clock
+from pulse_mirror.surveys.ports import Clock, Pace
 from pulse_mirror.surveys.service import Outcome, PulseAnswers, Reply
 from pulse_mirror.surveys.texts import text
 from pulse_mirror.telegram import keyboards
 from pulse_mirror.telegram.errors import retry_seconds
 from pulse_mirror.telegram.keyboards import render_pulse
 from pulse_mirror.telegram.outbound import Outbound
-from pulse_mirror.telegram.pacing import Pacer
 from pulse_mirror.telegram.texts import text as tg_text
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ class TelegramHandlers:
         answers: PulseAnswers,
         customers: Customers,
         outbound: Outbound,
-        pacer: Pacer,
+        pacer: Pace,
         clock: Clock,
     ) -> None:
         self._clock = clock
@@ -130,7 +129,7 @@ class TelegramHandlers:
             return
         document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
         for _ in range(5):
-            await self._pacer.wait(chat.id)
+            await self._pacer.acquire(str(chat.id))
             try:
                 await context.bot.send_document(
                     chat.id,
@@ -140,7 +139,7 @@ class TelegramHandlers:
                 )
                 return
             except RetryAfter as error:
-                self._pacer.hold(chat.id, retry_seconds(error))
+                self._pacer.hold(retry_seconds(error), chat=str(chat.id))
         log.warning("mydata not sent: rate limited on every try", extra={"chat": chat.id})
         self._out.send(chat.id, tg_text("mydata.later", lang))  # queued: it waits its turn
 

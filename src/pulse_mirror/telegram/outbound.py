@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from pulse_mirror.outbox.pacing import Pacer
 from pulse_mirror.telegram.errors import is_not_modified, retry_seconds
-from pulse_mirror.telegram.pacing import Pacer
 from pulse_mirror.telegram.request import ConnectionLost
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,10 @@ class OutboundStats:
 
 
 class Outbound:
-    """Sends and edits queued per chat, delivered by one worker at the pacer's pace."""
+    """Sends and edits queued per chat, delivered by one worker at the pacer's pace.
+
+    The pacer is Telegram's one pacer, shared with the dispatcher's pulses.
+    """
 
     def __init__(
         self, *, bot: Bot, pacer: Pacer, on_gone: GoneCallback | None = None, parallel: int = 8
@@ -114,7 +117,7 @@ class Outbound:
 
     def _next_chat(self) -> int | None:
         ready = [chat for chat, jobs in self._queues.items() if jobs and chat not in self._busy]
-        return min(ready, key=self._pacer.ready_at) if ready else None
+        return min(ready, key=lambda chat: self._pacer.ready_at(str(chat))) if ready else None
 
     async def _run(self) -> None:
         while True:
@@ -127,7 +130,7 @@ class Outbound:
                 continue
             await self._slots.acquire()
             self._busy.add(chat)
-            await self._pacer.wait(chat)
+            await self._pacer.acquire(str(chat))
             job = self._queues[chat].popleft()
             if not self._queues[chat]:
                 del self._queues[chat]
@@ -141,7 +144,7 @@ class Outbound:
             self.stats.delivered += 1
         except RetryAfter as error:
             self.stats.rate_limited += 1
-            self._pacer.hold(job.chat_id, retry_seconds(error))
+            self._pacer.hold(retry_seconds(error), chat=str(job.chat_id))
             self._again(job, force=True)
         except Forbidden:
             self.stats.failed += 1
@@ -163,7 +166,7 @@ class Outbound:
                 self.stats.failed += 1
                 log.warning("a reply timed out; not resent", extra={"chat": job.chat_id})
         except NetworkError as error:
-            self._pacer.hold(job.chat_id, 1.0)
+            self._pacer.hold(1.0, chat=str(job.chat_id))
             self._again(job)
             log.info("network error, will retry: %s", error.message)
         except Exception:

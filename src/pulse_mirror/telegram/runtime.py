@@ -22,16 +22,17 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from pulse_mirror.config.settings import Config
+from pulse_mirror.outbox.pacing import Pacer, Rate
 from pulse_mirror.platforms import StartupError
 from pulse_mirror.surveys.customers import Customers, CustomerSettings
 from pulse_mirror.surveys.model import Platform
-from pulse_mirror.surveys.ports import Clock, Repository
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.service import PulseAnswers
+from pulse_mirror.surveys.stores import CustomerStore
 from pulse_mirror.telegram.handlers import TelegramHandlers
 from pulse_mirror.telegram.messenger import TelegramMessenger
 from pulse_mirror.telegram.ordering import ChatOrder
 from pulse_mirror.telegram.outbound import Outbound
-from pulse_mirror.telegram.pacing import Pacer
 from pulse_mirror.telegram.request import DEFAULT_POOL_SIZE, AiohttpRequest
 from pulse_mirror.telegram.texts import COMMANDS
 from pulse_mirror.telegram.texts import text as tg_text
@@ -50,7 +51,11 @@ DEFAULT_CONCURRENT_UPDATES = 256
 
 
 class TelegramRuntime:
-    """The Telegram side of the running bot (a ``PlatformRuntime``)."""
+    """The Telegram side of the running bot (a ``PlatformRuntime``).
+
+    ``pacer`` is Telegram's one pacer: the dispatcher's pulses and the handlers' replies and
+    confirmations all wait on it.
+    """
 
     platform = Platform.TELEGRAM
 
@@ -59,6 +64,7 @@ class TelegramRuntime:
         *,
         application: Application,  # type: ignore[type-arg]
         messenger: TelegramMessenger,
+        pacer: Pacer,
         outbound: Outbound,
         customers: Customers,
         mode: str,
@@ -69,6 +75,7 @@ class TelegramRuntime:
     ) -> None:
         self.application = application
         self.messenger = messenger
+        self.pacer = pacer
         self.outbound = outbound
         self.customers = customers
         self.mode = mode
@@ -179,11 +186,21 @@ def customer_settings(config: Config) -> CustomerSettings:
     )
 
 
+def telegram_pacer(config: Config, clock: Clock) -> Pacer:
+    """Telegram's configured pace: messages a second overall and per chat."""
+    rate = config.telegram.rate
+    return Pacer(
+        clock=clock,
+        overall=Rate.per_second(rate.per_second),
+        per_chat=Rate.per_second(rate.per_chat_per_second),
+    )
+
+
 def build_telegram(
     config: Config,
     *,
     answers: PulseAnswers,
-    repository: Repository,
+    repository: CustomerStore,
     clock: Clock,
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES,
     poll_timeout: float = 10.0,
@@ -208,16 +225,13 @@ def build_telegram(
         builder = builder.updater(None)
     application = builder.build()
     customers = Customers(repository=repository, clock=clock, settings=customer_settings(config))
-    rate = config.telegram.rate
-    pacer = Pacer(
-        clock=clock, per_second=rate.per_second, per_chat_per_second=rate.per_chat_per_second
-    )
+    pacer = telegram_pacer(config, clock)
 
     async def gone(chat_id: int) -> None:
         await customers.blocked(str(chat_id))
 
     outbound = Outbound(bot=application.bot, pacer=pacer, on_gone=gone, parallel=outbound_parallel)
-    messenger = TelegramMessenger(bot=application.bot, pacer=pacer, on_gone=customers.blocked)
+    messenger = TelegramMessenger(bot=application.bot, on_gone=customers.blocked)
     handlers = TelegramHandlers(
         answers=answers, customers=customers, outbound=outbound, pacer=pacer, clock=clock
     )
@@ -226,6 +240,7 @@ def build_telegram(
     return TelegramRuntime(
         application=application,
         messenger=messenger,
+        pacer=pacer,
         outbound=outbound,
         customers=customers,
         mode=config.telegram.mode,

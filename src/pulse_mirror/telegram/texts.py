@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from pulse_mirror.surveys.texts import Table, Texts
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
+_TABLE: Table = {
     "button.yes": {"en": "Yes, ask me", "de": "Ja, fragen Sie mich"},
     "button.no": {"en": "No, thanks", "de": "Nein, danke"},
     "button.delete": {"en": "Yes, delete everything", "de": "Ja, alles löschen"},
@@ -95,13 +95,7 @@ _TEXTS: Mapping[str, Mapping[str, str]] = {
 COMMANDS: tuple[str, ...] = ("start", "stop", "delete", "mydata", "help")
 
 
-def text(key: str, lang: str, **values: object) -> str:
-    """The Telegram text for ``key`` in ``lang`` (English when missing), with ``values``."""
-    entry = _TEXTS[key]
-    template = entry.get(lang) or entry["en"]
-    return template.format(**values)
+TEXTS = Texts(_TABLE)
+"""What only the Telegram bot says."""
 
-
-def keys() -> frozenset[str]:
-    """Every text key, for tests that check both languages are complete."""
-    return frozenset(_TEXTS)
+text = TEXTS.text

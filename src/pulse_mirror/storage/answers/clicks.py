@@ -18,7 +18,7 @@ from pulse_mirror.storage.deliveries.outbox import delivery_record
 from pulse_mirror.storage.people import person_record, pulse_record
 from pulse_mirror.storage.store import Store
 from pulse_mirror.storage.tables import answer, ballot, delivery, person, pulse
-from pulse_mirror.surveys.ports import ClickContext
+from pulse_mirror.surveys.stores import ClickContext
 
 _PARTS = {"d_": delivery, "p_": pulse, "e_": person}
 

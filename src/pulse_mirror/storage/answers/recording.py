@@ -115,7 +115,7 @@ class AnswerStore(Store):
         """End a pulse's window: delete its ballots and reminders, cancel its pending messages.
 
         An employee pulse's answers and comments are rewritten in random order (see
-        ``storage.reshuffle``).
+        ``pulse_mirror.storage.answers.reshuffle``).
         """
         async with self._engine.begin() as connection:
             deleted = await _close(connection, pulse_id)

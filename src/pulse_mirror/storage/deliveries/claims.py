@@ -106,14 +106,6 @@ class DispatchStore(Store):
             result = await connection.execute(statement)
         return result.rowcount
 
-    async def delivery_by_key(self, key: str) -> DeliveryRecord | None:
-        """The message with this outbox key, if any."""
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(sa.select(delivery).where(delivery.c.key == key))
-            ).first()
-        return None if row is None else delivery_record(row)
-
     async def people_by_id(self, ids: Iterable[int]) -> dict[int, PersonRecord]:
         """The people with these ids, by id (unknown ids are left out)."""
         wanted = sorted(set(ids))

@@ -185,7 +185,13 @@ class OutboxStore(Store):
 
     async def delivery_by_token(self, token: str) -> DeliveryRecord | None:
         """The message carrying this callback token, if any."""
-        statement = sa.select(delivery).where(delivery.c.token == token)
+        return await self._one(delivery.c.token == token)
+
+    async def delivery_by_key(self, key: str) -> DeliveryRecord | None:
+        """The message with this outbox key, if any."""
+        return await self._one(delivery.c.key == key)
+
+    async def _one(self, condition: sa.ColumnElement[bool]) -> DeliveryRecord | None:
         async with self._engine.connect() as connection:
-            row = (await connection.execute(statement)).first()
+            row = (await connection.execute(sa.select(delivery).where(condition))).first()
         return None if row is None else delivery_record(row)

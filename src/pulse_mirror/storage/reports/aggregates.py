@@ -1,5 +1,7 @@
 """What the weekly report reads, aggregated in SQL, and the bulk import of past answers.
 
+:class:`ReportAggregates` is what the report job reads through (its ``ReportSource`` port).
+
 The histograms come from one ``GROUP BY week, side, item, value`` over a range of weeks,
 which the answer table's covering index (week, side, item, value) answers without touching
 the table itself; no answer row ever reaches Python.
@@ -97,7 +99,7 @@ async def window_closes(
 
 
 async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
-    """Everything :func:`surveys.report.build_report` needs for ``week`` and its trend.
+    """Everything :func:`~pulse_mirror.surveys.report.build.build_report` needs for ``week``.
 
     Read it after taking the ``now`` the report is built with: answers read after a close
     are final, so a window closed by then shows what it will always show.
@@ -110,6 +112,17 @@ async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) 
         pulsed=await pulse_items(engine, week),
         closes_at=await window_closes(engine, first=first, last=week),
     )
+
+
+class ReportAggregates:
+    """The report's source in the database (the ``ReportSource`` port of ``reports``)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def report_input(self, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
+        """See :func:`report_input`."""
+        return await report_input(self._engine, week=week, trend_weeks=trend_weeks)
 
 
 async def import_answers(engine: AsyncEngine, answers: Sequence[Answer]) -> int:

@@ -1,7 +1,7 @@
 """Planning without I/O: which items a week asks, when each person gets them, who is sampled.
 
-One import point for the planner; the work is done in :mod:`surveys.rotation`,
-:mod:`surveys.schedule` and :mod:`surveys.sampling`.
+One import point for the planner; the work is done in :mod:`pulse_mirror.surveys.planning.rotation`,
+:mod:`pulse_mirror.surveys.planning.schedule` and :mod:`pulse_mirror.surveys.planning.sampling`.
 """
 
 from __future__ import annotations

@@ -1,26 +1,25 @@
 """The weekly perception-gap report as data: pure, frozen and JSON-ready.
 
-Input is already aggregated: per (week, side, item) a histogram of answer values, the
-week's comments and how many people each side was asked. Every figure goes through
-:func:`surveys.metrics.summarise`, so a group below the anonymity threshold carries no
-number at all, only the text "fewer than k answers". An item the week's pulses did not
-include (known from the plan, not from the answers) says "not asked this week" instead.
-A side whose answer window is still open (see :mod:`surveys.windows`) gives no figure at
-all: its answers and comments are dropped before anything is computed, and it says
-"window still open until <time>". Response rates and comments are in
-:mod:`surveys.report_responses`.
+Input is already aggregated (:class:`~pulse_mirror.surveys.report.inputs.ReportInput`).
+Every figure goes through :func:`~pulse_mirror.surveys.stats.metrics.summarise`, so a group
+below the anonymity threshold carries no number at all, only the text "fewer than k answers".
+An item the week's pulses did not include (known from the plan, not from the answers) says
+"not asked this week" instead.
+A side whose answer window is still open (see :mod:`~pulse_mirror.surveys.report.windows`)
+gives no figure at all: its answers and comments are dropped before anything is computed, and
+it says "window still open until <time>". Response rates and comments are in
+:mod:`~pulse_mirror.surveys.report.responses`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import Dimension, IsoWeek, Item, Metric, Side
-from pulse_mirror.surveys.records import CommentRecord
 from pulse_mirror.surveys.report.figures import (
     MirroredDimension,
     OneSidedDimension,
@@ -28,7 +27,9 @@ from pulse_mirror.surveys.report.figures import (
     Shift,
     SideFigures,
     TrendPoint,
+    not_asked_text,
 )
+from pulse_mirror.surveys.report.inputs import HistogramKey, ReportInput
 from pulse_mirror.surveys.report.responses import (
     Comments,
     ResponseRate,
@@ -47,43 +48,22 @@ from pulse_mirror.surveys.report.windows import (
 from pulse_mirror.surveys.stats.gaps import Difference, change, perception_gap
 from pulse_mirror.surveys.stats.methods import Comparison, comparison_method_text, method_text
 from pulse_mirror.surveys.stats.methods import normalised_method_text as _normalised_method
-from pulse_mirror.surveys.stats.metrics import Histogram, Summary, summarise
+from pulse_mirror.surveys.stats.metrics import Summary, summarise
 
 __all__ = [
     "Comments",
+    "HistogramKey",
     "MirroredDimension",
     "OneSidedDimension",
     "OpenWindow",
+    "ReportInput",
     "ResponseRate",
     "Score",
     "Shift",
     "SideFigures",
     "TrendPoint",
+    "not_asked_text",
 ]
-
-HistogramKey = tuple[IsoWeek, Side, str]
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    """What the report is built from, aggregated by the storage layer.
-
-    Attributes:
-        histograms: per (week, side, item key) how many answers each value got; weeks
-            from the trend's first week to the report's week.
-        comments: the report week's comments.
-        asked: per side, how many people were asked in the report week.
-        pulsed: per side, the item keys the report week's pulses included; None when not
-            known, and then every item counts as asked.
-        closes_at: per (week, side) with a pulse, when its answer window closes; a window
-            still open when the report is built gives no figure.
-    """
-
-    histograms: Mapping[HistogramKey, Histogram]
-    comments: Sequence[CommentRecord] = ()
-    asked: Mapping[Side, int] = field(default_factory=dict)
-    pulsed: Mapping[Side, frozenset[str]] | None = None
-    closes_at: Mapping[WindowKey, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,14 +96,6 @@ class WeekReport:
     def fewer_than(self, lang: str | None = None) -> str:
         """The text shown instead of a number, e.g. "fewer than 5 answers"."""
         return Suppressed(0, self.min_respondents).text_in(lang or self.language)
-
-
-def not_asked_text(lang: str) -> str:
-    """ "not asked this week" in ``lang`` (English fallback)."""
-    return _NOT_ASKED.get(lang) or _NOT_ASKED["en"]
-
-
-_NOT_ASKED = {"en": "not asked this week", "de": "diese Woche nicht gefragt"}
 
 
 def build_report(

@@ -3,7 +3,7 @@
 Only summaries leave: never an answer, never a count below k. A group below the
 threshold is a row whose figures are empty and whose ``note`` says "fewer than k answers";
 a (week, side) whose answer window is still open likewise says "window still open until
-<time>", however many have answered so far (see :mod:`surveys.windows`).
+<time>", however many have answered so far (see :mod:`pulse_mirror.surveys.report.windows`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """One dimension's figures in the weekly report: frozen data, no number below the threshold.
 
-Built by :func:`surveys.report.build_report`; a side without figures says why in
+Built by :func:`~pulse_mirror.surveys.report.build.build_report`; a side without figures says why in
 ``hidden``: fewer than k answers, not asked this week, or its answer window still open.
 """
 
@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pulse_mirror.surveys.model import Metric, Side
-from pulse_mirror.surveys.stats.gaps import Verdict
-from pulse_mirror.surveys.stats.metrics import Estimate, NpsShares
+from pulse_mirror.surveys.stats.methods import Verdict
+
+if TYPE_CHECKING:
+    from pulse_mirror.surveys.stats.metrics import Estimate, NpsShares
+
+_NOT_ASKED = {"en": "not asked this week", "de": "diese Woche nicht gefragt"}
+
+
+def not_asked_text(lang: str) -> str:
+    """ "not asked this week" in ``lang`` (English fallback)."""
+    return _NOT_ASKED.get(lang) or _NOT_ASKED["en"]
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pulse_mirror.surveys.report.build import WeekReport
+from typing import TYPE_CHECKING
+
 from pulse_mirror.surveys.report.figures import TrendPoint
 from pulse_mirror.surveys.report.text import (
     gap_label,
@@ -13,6 +14,9 @@ from pulse_mirror.surveys.report.text import (
     text,
 )
 from pulse_mirror.surveys.report.windows import still_open_text
+
+if TYPE_CHECKING:
+    from pulse_mirror.surveys.report.build import WeekReport
 
 
 def markdown(report: WeekReport, lang: str | None = None) -> str:

@@ -1,95 +1,105 @@
 """The report's words (English and German): the headline finding, the summary lines, markdown.
 
-Every number printed here comes from a :class:`~surveys.report.WeekReport`, which holds
-no number for a group below the threshold; those rows print "fewer than k answers".
+Every number printed here comes from a
+:class:`~pulse_mirror.surveys.report.build.WeekReport`, which holds no number for a group below
+the threshold; those rows print "fewer than k answers".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pulse_mirror.surveys.model import Metric, Side
-from pulse_mirror.surveys.report.build import (
+from pulse_mirror.surveys.report.figures import (
     MirroredDimension,
     Score,
     Shift,
     SideFigures,
-    WeekReport,
     not_asked_text,
 )
 from pulse_mirror.surveys.report.windows import still_open_text, until_text
-from pulse_mirror.surveys.stats.gaps import Verdict
+from pulse_mirror.surveys.stats.methods import Verdict
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "title": "Pulse Mirror · week {week}",
-        "finding_up": "Employees rate {dim} {points} points better than customers do",
-        "finding_down": "Employees rate {dim} {points} points worse than customers do",
-        "no_real_gap": "No real gap between employees and customers this week",
-        "no_data": "Not enough answers this week to compare employees and customers",
-        "still_open": "Week {week} is still open until {until}: no figures yet",
-        "real": "real",
-        "noise": "noise",
-        "employees": "Employees",
-        "customers": "Customers",
-        "employee_only": "Employees only",
-        "gaps": "Biggest real gaps",
-        "changed": "What changed since last week",
-        "nothing_changed": "No real change since last week",
-        "rates": "Response rates",
-        "comments": "Comments",
-        "rate": "{side}: {respondents} of {asked} answered ({rate})",
-        "rate_no_asked": "{side}: {respondents} answered",
-        "method": "Method",
-        "method_line": "Gap = employees − customers on 0–100 with a 95% interval; "
-        "real when the interval excludes 0.",
-        "footnote": "No figure or comment from fewer than {k} people is ever shown "
-        "(comments: {c}).",
-        "change_line": "{dim} ({side}): {delta} points, real",
-        "dimension": "Dimension",
-        "gap": "Gap",
-        "favourable": "favourable",
-        "trend": "Gap trend (weeks {first} to {last})",
+if TYPE_CHECKING:
+    from pulse_mirror.surveys.report.build import WeekReport
+from pulse_mirror.surveys.texts import Table, Texts
+
+_TABLE: Table = {
+    "title": {"en": "Pulse Mirror · week {week}", "de": "Pulse Mirror · Woche {week}"},
+    "finding_up": {
+        "en": "Employees rate {dim} {points} points better than customers do",
+        "de": "Mitarbeitende bewerten {dim} um {points} Punkte besser als die Kundschaft",
     },
-    "de": {
-        "title": "Pulse Mirror · Woche {week}",
-        "finding_up": "Mitarbeitende bewerten {dim} um {points} Punkte besser als die Kundschaft",
-        "finding_down": "Mitarbeitende bewerten {dim} um {points} Punkte schlechter als die "
-        "Kundschaft",
-        "no_real_gap": "Diese Woche keine echte Lücke zwischen Mitarbeitenden und Kundschaft",
-        "no_data": "Diese Woche zu wenige Antworten für einen Vergleich",
-        "still_open": "Woche {week} ist noch offen bis {until}: noch keine Zahlen",
-        "real": "echt",
-        "noise": "Rauschen",
-        "employees": "Mitarbeitende",
-        "customers": "Kundschaft",
-        "employee_only": "Nur Mitarbeitende",
-        "gaps": "Größte echte Lücken",
-        "changed": "Was sich seit letzter Woche geändert hat",
-        "nothing_changed": "Keine echte Veränderung seit letzter Woche",
-        "rates": "Rücklauf",
-        "comments": "Kommentare",
-        "rate": "{side}: {respondents} von {asked} haben geantwortet ({rate})",
-        "rate_no_asked": "{side}: {respondents} haben geantwortet",
-        "method": "Methode",
-        "method_line": "Lücke = Mitarbeitende − Kundschaft auf 0–100 mit 95-%-Intervall; "
+    "finding_down": {
+        "en": "Employees rate {dim} {points} points worse than customers do",
+        "de": "Mitarbeitende bewerten {dim} um {points} Punkte schlechter als die Kundschaft",
+    },
+    "no_real_gap": {
+        "en": "No real gap between employees and customers this week",
+        "de": "Diese Woche keine echte Lücke zwischen Mitarbeitenden und Kundschaft",
+    },
+    "no_data": {
+        "en": "Not enough answers this week to compare employees and customers",
+        "de": "Diese Woche zu wenige Antworten für einen Vergleich",
+    },
+    "still_open": {
+        "en": "Week {week} is still open until {until}: no figures yet",
+        "de": "Woche {week} ist noch offen bis {until}: noch keine Zahlen",
+    },
+    "real": {"en": "real", "de": "echt"},
+    "noise": {"en": "noise", "de": "Rauschen"},
+    "employees": {"en": "Employees", "de": "Mitarbeitende"},
+    "customers": {"en": "Customers", "de": "Kundschaft"},
+    "employee_only": {"en": "Employees only", "de": "Nur Mitarbeitende"},
+    "gaps": {"en": "Biggest real gaps", "de": "Größte echte Lücken"},
+    "changed": {
+        "en": "What changed since last week",
+        "de": "Was sich seit letzter Woche geändert hat",
+    },
+    "nothing_changed": {
+        "en": "No real change since last week",
+        "de": "Keine echte Veränderung seit letzter Woche",
+    },
+    "rates": {"en": "Response rates", "de": "Rücklauf"},
+    "comments": {"en": "Comments", "de": "Kommentare"},
+    "rate": {
+        "en": "{side}: {respondents} of {asked} answered ({rate})",
+        "de": "{side}: {respondents} von {asked} haben geantwortet ({rate})",
+    },
+    "rate_no_asked": {
+        "en": "{side}: {respondents} answered",
+        "de": "{side}: {respondents} haben geantwortet",
+    },
+    "method": {"en": "Method", "de": "Methode"},
+    "method_line": {
+        "en": "Gap = employees − customers on 0–100 with a 95% interval; "
+        "real when the interval excludes 0.",
+        "de": "Lücke = Mitarbeitende − Kundschaft auf 0–100 mit 95-%-Intervall; "
         "echt, wenn das Intervall 0 ausschließt.",
-        "footnote": "Keine Zahl und kein Kommentar von weniger als {k} Personen wird je "
-        "gezeigt (Kommentare: {c}).",
-        "change_line": "{dim} ({side}): {delta} Punkte, echt",
-        "dimension": "Dimension",
-        "gap": "Lücke",
-        "favourable": "Zustimmung",
-        "trend": "Verlauf der Lücke (Wochen {first} bis {last})",
+    },
+    "footnote": {
+        "en": "No figure or comment from fewer than {k} people is ever shown (comments: {c}).",
+        "de": "Keine Zahl und kein Kommentar von weniger als {k} Personen wird je gezeigt "
+        "(Kommentare: {c}).",
+    },
+    "change_line": {
+        "en": "{dim} ({side}): {delta} points, real",
+        "de": "{dim} ({side}): {delta} Punkte, echt",
+    },
+    "dimension": {"en": "Dimension", "de": "Dimension"},
+    "gap": {"en": "Gap", "de": "Lücke"},
+    "favourable": {"en": "favourable", "de": "Zustimmung"},
+    "trend": {
+        "en": "Gap trend (weeks {first} to {last})",
+        "de": "Verlauf der Lücke (Wochen {first} bis {last})",
     },
 }
 
+TEXTS = Texts(_TABLE)
+"""The report's phrases."""
 
-def text(key: str, lang: str, **values: object) -> str:
-    """One of the report's phrases in ``lang`` (English fallback), filled with ``values``."""
-    phrases = _TEXTS.get(lang) or _TEXTS["en"]
-    return phrases[key].format(**values)
+text = TEXTS.text
 
 
 def signed(points: float) -> str:

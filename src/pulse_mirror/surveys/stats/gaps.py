@@ -6,25 +6,18 @@ applied: a suppressed side makes the difference ``NOT_ENOUGH`` and carries no nu
 
 from __future__ import annotations
 
-import enum
 import math
 from dataclasses import dataclass
 
 from pulse_mirror.surveys.anonymity import Suppressed
 from pulse_mirror.surveys.stats.distributions import t_quantile
 from pulse_mirror.surveys.stats.intervals import CONFIDENCE
-from pulse_mirror.surveys.stats.methods import Comparison, comparison_method_text
+from pulse_mirror.surveys.stats.methods import Comparison, Verdict, comparison_method_text
 from pulse_mirror.surveys.stats.metrics import Estimate, Summary
 
+__all__ = ["Difference", "Verdict", "change", "difference", "perception_gap"]
+
 _UPPER = 1.0 - (1.0 - CONFIDENCE) / 2.0
-
-
-class Verdict(enum.StrEnum):
-    """Whether a difference is worth talking about."""
-
-    REAL = "real"  # the 95% interval excludes 0
-    NOISE = "noise"  # the 95% interval includes 0
-    NOT_ENOUGH = "not_enough"  # a side has fewer answers than the anonymity threshold
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The raw interval formulas behind the metrics.
 
 Private on purpose: these work on bare counts and know nothing of the anonymity
-threshold. Everything a person sees goes through :func:`surveys.metrics.summarise`,
-which applies the threshold first.
+threshold. Everything a person sees goes through
+:func:`~pulse_mirror.surveys.stats.metrics.summarise`, which applies the threshold first.
 """
 
 from __future__ import annotations

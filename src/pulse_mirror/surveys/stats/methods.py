@@ -8,6 +8,14 @@ from collections.abc import Mapping
 from pulse_mirror.surveys.model import Metric
 
 
+class Verdict(enum.StrEnum):
+    """Whether a difference is worth talking about."""
+
+    REAL = "real"  # the 95% interval excludes 0
+    NOISE = "noise"  # the 95% interval includes 0
+    NOT_ENOUGH = "not_enough"  # a side has fewer answers than the anonymity threshold
+
+
 class Comparison(enum.StrEnum):
     """What a difference of two estimates compares."""
 

@@ -3,7 +3,7 @@
 Every metric is computed from one item's histogram (answer value -> count), which the
 storage layer can build with ``GROUP BY item, value`` over any number of answers.
 :func:`summarise` is the only public way to get a number, and it returns
-:class:`~surveys.anonymity.Suppressed` instead whenever fewer than k people answered.
+:class:`~pulse_mirror.surveys.anonymity.Suppressed` instead whenever fewer than k people answered.
 """
 
 from __future__ import annotations
