@@ -29,9 +29,10 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pulse_mirror.reports.charts import render_all
-from pulse_mirror.reports.publish import build_week
+from pulse_mirror.reports.job import ReportSettings, build_week
 from pulse_mirror.storage.engine import create_engine
 from pulse_mirror.storage.migrate import upgrade
+from pulse_mirror.storage.reports.aggregates import ReportAggregates
 from pulse_mirror.surveys.anonymity import Anonymity
 from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import IsoWeek
@@ -104,12 +105,9 @@ async def _measure(url: str) -> tuple[dict[str, float], WeekReport]:
     async def report() -> None:
         built.append(
             await build_week(
-                engine,
+                ReportAggregates(engine),
+                ReportSettings(bank=bank, anonymity=Anonymity(), trend_weeks=WEEKS, language="en"),
                 week=WEEK,
-                bank=bank,
-                anonymity=Anonymity(),
-                trend_weeks=WEEKS,
-                lang="en",
                 now=dt.datetime.now(dt.UTC),
             )
         )

@@ -45,7 +45,7 @@ async def build_week(
     """The report of ``week`` from its aggregates.
 
     ``now`` is taken before the answers are read; a side whose window is open then shows
-    no figure (see :mod:`pulse_mirror.surveys.report.build.windows`).
+    no figure (see :mod:`pulse_mirror.surveys.report.windows`).
     """
     data = await source.report_input(week=week, trend_weeks=settings.trend_weeks)
     return build_report(
