@@ -136,8 +136,9 @@ async def test_429s_5xx_timeouts_and_blocked_people_end_sent_failed_or_unknown(
         telegram.block(int(address))
     telegram.set_limits(overall_per_second=10)  # stricter than the configured 30/s: real 429s
     telegram.inject_fault("sendMessage", Fault("status", status=502), times=15)
-    telegram.inject_fault("sendMessage", Fault("timeout", delay=1.0), times=2)
-    async with telegram_bot(telegram, read_timeout=0.2) as bot:
+    # Real seconds: a normal send on a busy machine must stay well inside the read timeout.
+    telegram.inject_fault("sendMessage", Fault("timeout", delay=3.0), times=2)
+    async with telegram_bot(telegram, read_timeout=1.0) as bot:
         messenger = Timed(TelegramTextMessenger(bot), clock)
         work = dispatcher(
             repository, messenger=messenger, clock=clock, rate=30, per_chat=1,
