@@ -55,6 +55,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  
 from pulse_mirror.config.settings import parse_config  # noqa: E402
 from pulse_mirror.runtime.app import settle_heap  # noqa: E402
 from pulse_mirror.sandbox.telegram import TelegramSandbox  # noqa: E402
+from pulse_mirror.storage.deliveries.claims import DispatchStore  # noqa: E402
 from pulse_mirror.storage.deliveries.outbox import new_token  # noqa: E402
 from pulse_mirror.storage.engine import create_engine  # noqa: E402
 from pulse_mirror.storage.migrate import upgrade  # noqa: E402
@@ -260,7 +261,9 @@ async def _prepare(
             )
         )  # fmt: skip
     await repo.enqueue([NewDelivery(pulse.id, p.id, DeliveryKind.QUESTION, now) for p in people])
-    claimed = await repo.claim_due(now=now, limit=customers + 10, worker="bench")
+    claimed = await DispatchStore(repo.engine).claim_for_platform(
+        platform=Platform.TELEGRAM, now=now, limit=customers + 10, worker="bench"
+    )
     by_person = {d.person_id: d for d in claimed}
     sent = []
     for person in people:

@@ -20,6 +20,7 @@ from pulse_mirror.surveys.records import (
     PersonRecord,
     PulseRecord,
 )
+from tests.reads import claim_due
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday of 2026-W48
 WEEK = IsoWeek(2026, 48)
@@ -72,7 +73,7 @@ async def deliver_pulse(
     )
     await repository.enqueue([new])
     claimed = [
-        d for d in await repository.claim_due(now=NOW, limit=100, worker="t") if d.key == new.key
+        d for d in await claim_due(repository, now=NOW, limit=100, worker="t") if d.key == new.key
     ]
     assert claimed
     return Delivered(person=person, pulse=pulse, delivery=claimed[0])

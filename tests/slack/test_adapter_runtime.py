@@ -33,6 +33,7 @@ from pulse_mirror.surveys.ports import (
 from pulse_mirror.surveys.records import DeliveryKind
 from pulse_mirror.surveys.service import PulseAnswers
 from tests.fakes import FakeClock
+from tests.reads import answer_histograms
 from tests.slack.conftest import slack_config
 from tests.slack.support import (
     NOW,
@@ -134,10 +135,10 @@ async def test_socket_mode_answers_arrive_over_the_websocket_and_are_stored(
         assert reply.via == "socket" and reply.ack is not None
 
         async def stored() -> bool:
-            return bool(await repository.answer_histograms(WEEK, Side.EMPLOYEE))
+            return bool(await answer_histograms(repository, WEEK, Side.EMPLOYEE))
 
         await eventually(stored, what="the answer")
-        assert await repository.answer_histograms(WEEK, Side.EMPLOYEE) == {
+        assert await answer_histograms(repository, WEEK, Side.EMPLOYEE) == {
             "effort.employee": {7: 1}
         }
     finally:

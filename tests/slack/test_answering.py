@@ -10,6 +10,7 @@ from pulse_mirror.sandbox.faults import Fault
 from pulse_mirror.sandbox.slack import Signing
 from pulse_mirror.surveys.callbacks import Choice, Skip, encode
 from pulse_mirror.surveys.model import Side
+from tests.reads import answer_histograms
 from tests.slack.conftest import SlackBot
 from tests.slack.support import WEEK, eventually, rows
 
@@ -28,7 +29,7 @@ def _buttons(message: dict[str, Any]) -> list[str]:
 
 
 async def _stored(bot: SlackBot) -> dict[str, dict[int, int]]:
-    return await bot.repository.answer_histograms(WEEK, Side.EMPLOYEE)
+    return await answer_histograms(bot.repository, WEEK, Side.EMPLOYEE)
 
 
 async def test_a_click_is_acked_stored_and_the_message_shows_it_with_the_next_question(

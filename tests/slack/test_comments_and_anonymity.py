@@ -8,6 +8,7 @@ from pulse_mirror.slack.blocks import COMMENT_BLOCK, COMMENT_INPUT
 from pulse_mirror.storage.tables import answer, comment
 from pulse_mirror.surveys.callbacks import Choice, CommentRequest, encode
 from pulse_mirror.surveys.model import Side
+from tests.reads import close_window, read_comments
 from tests.slack.conftest import SlackBot
 from tests.slack.support import WEEK, eventually, rows
 
@@ -53,7 +54,7 @@ async def test_a_comment_is_stored_and_the_message_no_longer_offers_one(
     )
 
     assert reply.status == 200 and reply.json() is None  # a plain ack closes the modal
-    [stored] = await slack_bot.repository.comments(WEEK, Side.EMPLOYEE)
+    [stored] = await read_comments(slack_bot.repository, WEEK, Side.EMPLOYEE)
     assert stored.text == "Answer tickets faster"
 
     async def updated() -> bool:
@@ -85,7 +86,7 @@ async def test_after_the_window_closes_no_answer_can_be_traced_to_a_person(
     await eventually(all_stored, what="three answers")
     assert len(await rows(engine, "ballot")) == 6  # the short-lived links exist while open
 
-    await slack_bot.repository.close_window(sent.pulse.id)
+    await close_window(slack_bot.repository, sent.pulse.id)
 
     assert await rows(engine, "ballot") == []
     answers, comments = await rows(engine, "answer"), await rows(engine, "comment")

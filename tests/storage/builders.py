@@ -13,6 +13,7 @@ from pulse_mirror.surveys.records import (
     PersonRecord,
     PulseRecord,
 )
+from tests.reads import claim_due
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday of 2026-W48
 WEEK = IsoWeek(2026, 48)
@@ -53,7 +54,7 @@ async def deliver(
         pulse_id=pulse.id, person_id=person.id, kind=DeliveryKind.QUESTION, due_at=NOW
     )
     await repository.enqueue([new])
-    claimed = await repository.claim_due(now=NOW, limit=1000, worker="test")
+    claimed = await claim_due(repository, now=NOW, limit=1000, worker="test")
     found = [row for row in claimed if row.key == new.key]
     assert found, "the question should have been claimable"
     await repository.mark_sent(found[0].id, message_id=f"m-{person.id}", now=NOW)

@@ -14,6 +14,7 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import answer, ballot, comment, delivery
 from pulse_mirror.surveys.model import PersonStatus, Side
 from pulse_mirror.surveys.records import AnswerOutcome, DeliveryKind, NewDelivery
+from tests.reads import answer_histograms, close_window, read_comments
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 
@@ -44,7 +45,7 @@ async def test_a_second_click_changes_the_answer_and_never_adds_a_row(
         AnswerOutcome.CHANGED,
         AnswerOutcome.RECORDED,
     )
-    assert await repository.answer_histograms(WEEK, Side.EMPLOYEE) == {
+    assert await answer_histograms(repository, WEEK, Side.EMPLOYEE) == {
         "effort_in": {3: 1},
         "recommend_in": {9: 1},
     }
@@ -155,7 +156,7 @@ async def test_closing_the_window_unlinks_every_employee_answer_from_its_person(
     await repository.enqueue([reminder])
     assert len(await _rows(engine, ballot)) == 4
 
-    deleted = await repository.close_window(pulse.id)
+    deleted = await close_window(repository, pulse.id)
 
     assert deleted == 4
     assert await _rows(engine, ballot) == []
@@ -228,11 +229,11 @@ async def test_histograms_count_every_value_per_item_for_one_week_and_side(
         other = await deliver(repository, pulse=next_week, person=person)
         await repository.record_answer(token=other.token, item="nps_out", value=0, now=NOW)
 
-    histograms = await repository.answer_histograms(WEEK, Side.CUSTOMER)
+    histograms = await answer_histograms(repository, WEEK, Side.CUSTOMER)
 
     assert histograms == {"csat_out": {4: 2}, "nps_out": {3: 1, 7: 1, 9: 1, 10: 3}}
-    assert await repository.answer_histograms(WEEK, Side.EMPLOYEE) == {}
-    assert await repository.answer_histograms(WEEK.shift(1), Side.CUSTOMER) == {"nps_out": {0: 6}}
+    assert await answer_histograms(repository, WEEK, Side.EMPLOYEE) == {}
+    assert await answer_histograms(repository, WEEK.shift(1), Side.CUSTOMER) == {"nps_out": {0: 6}}
 
 
 async def test_a_comment_can_be_rewritten_but_stays_single(repository: SqlRepository) -> None:
@@ -248,9 +249,9 @@ async def test_a_comment_can_be_rewritten_but_stays_single(repository: SqlReposi
     )
 
     assert (first, rewritten) == (AnswerOutcome.RECORDED, AnswerOutcome.CHANGED)
-    (stored,) = await repository.comments(WEEK, Side.EMPLOYEE)
+    (stored,) = await read_comments(repository, WEEK, Side.EMPLOYEE)
     assert (stored.item, stored.group, stored.text) == ("change_in", None, "Faster refunds, please")
-    assert await repository.comments(WEEK, Side.CUSTOMER) == []
+    assert await read_comments(repository, WEEK, Side.CUSTOMER) == []
 
 
 async def test_a_skip_is_remembered_and_a_later_answer_replaces_it(
@@ -283,7 +284,7 @@ async def test_a_skip_is_remembered_and_a_later_answer_replaces_it(
     assert len(await _rows(engine, answer)) == 1
     assert len(await _rows(engine, ballot)) == 2
 
-    await repository.close_window(pulse.id)
+    await close_window(repository, pulse.id)
     assert await repository.ballot_values(message.id) == {}
 
 

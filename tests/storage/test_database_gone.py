@@ -20,6 +20,7 @@ from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.service import Outcome, PulseAnswers
 from tests.fakes import FakeClock
+from tests.reads import answer_histograms
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("effort.employee", "recommend.employee")
@@ -79,7 +80,7 @@ async def test_connections_killed_by_the_server_are_replaced_and_no_click_is_los
 
     second = await service.choose(token=tokens[1], index=0, value=6, platform_user_id="U2")
     assert second.outcome is Outcome.RECORDED
-    histograms = await repository.answer_histograms(WEEK, Side.EMPLOYEE)
+    histograms = await answer_histograms(repository, WEEK, Side.EMPLOYEE)
     assert histograms == {"effort.employee": {4: 1, 6: 1}}
 
 
@@ -96,4 +97,4 @@ async def test_a_click_while_the_database_is_gone_says_try_again_then_counts_onc
     retried = await service.choose(token=token, index=0, value=5, platform_user_id="U1")
     again = await service.choose(token=token, index=0, value=5, platform_user_id="U1")
     assert retried.outcome is Outcome.RECORDED and again.outcome is Outcome.UNCHANGED
-    assert await repository.answer_histograms(WEEK, Side.EMPLOYEE) == {"effort.employee": {5: 1}}
+    assert await answer_histograms(repository, WEEK, Side.EMPLOYEE) == {"effort.employee": {5: 1}}

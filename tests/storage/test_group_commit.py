@@ -16,6 +16,7 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import answer, ballot
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.records import AnswerOutcome
+from tests.reads import close_window
 from tests.storage.builders import ITEMS, NOW, add_person, add_pulse, deliver
 
 
@@ -38,7 +39,7 @@ async def test_concurrent_clicks_are_committed_together_each_with_its_outcome(
         pulse=closed,
         person=await add_person(repository, side=Side.CUSTOMER, user="C1"),
     )
-    await repository.close_window(closed.id)
+    await close_window(repository, closed.id)
 
     outcomes = await asyncio.gather(
         *(

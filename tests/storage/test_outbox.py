@@ -13,6 +13,7 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import delivery
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
+from tests.reads import claim_due
 from tests.storage.builders import NOW, add_person, add_pulse
 
 
@@ -56,7 +57,7 @@ async def test_tokens_are_unique_and_unguessable(repository: SqlRepository) -> N
     news = await _people_and_pulse(repository, 20)
     await repository.enqueue(news)
 
-    claimed = await repository.claim_due(now=NOW + dt.timedelta(hours=1), limit=100, worker="w")
+    claimed = await claim_due(repository, now=NOW + dt.timedelta(hours=1), limit=100, worker="w")
 
     tokens = {row.token for row in claimed}
     assert len(tokens) == 20
@@ -69,9 +70,9 @@ async def test_claim_takes_only_due_rows_oldest_first_up_to_the_limit(
     news = await _people_and_pulse(repository, 5)
     await repository.enqueue(news)
 
-    none_yet = await repository.claim_due(now=NOW - dt.timedelta(seconds=1), limit=10, worker="w")
-    first = await repository.claim_due(now=NOW + dt.timedelta(seconds=3), limit=2, worker="w")
-    second = await repository.claim_due(now=NOW + dt.timedelta(seconds=3), limit=10, worker="w")
+    none_yet = await claim_due(repository, now=NOW - dt.timedelta(seconds=1), limit=10, worker="w")
+    first = await claim_due(repository, now=NOW + dt.timedelta(seconds=3), limit=2, worker="w")
+    second = await claim_due(repository, now=NOW + dt.timedelta(seconds=3), limit=10, worker="w")
 
     assert none_yet == []
     assert [row.due_at for row in first] == [NOW, NOW + dt.timedelta(seconds=1)]
@@ -94,7 +95,7 @@ async def test_concurrent_claimers_never_share_a_row(
 
     async def drain(worker: int) -> list[int]:
         taken: list[int] = []
-        while batch := await claimers[worker].claim_due(
+        while batch := await claim_due(claimers[worker],
             now=NOW + dt.timedelta(hours=1), limit=7, worker=f"w{worker}"
         ):
             taken.extend(row.id for row in batch)
@@ -127,7 +128,7 @@ async def test_postgres_claimers_skip_rows_locked_by_another_transaction(
         locked = (await holder.execute(oldest_two)).scalars().all()
         # Without SKIP LOCKED this claim would wait for the holder, which never lets go first.
         claimed = await asyncio.wait_for(
-            repository.claim_due(now=NOW + dt.timedelta(hours=1), limit=10, worker="w"),
+            claim_due(repository, now=NOW + dt.timedelta(hours=1), limit=10, worker="w"),
             timeout=30,
         )
         await holder.rollback()
@@ -144,7 +145,7 @@ async def test_a_sent_message_keeps_its_platform_id_and_cannot_be_finished_twice
 ) -> None:
     news = await _people_and_pulse(repository, 1)
     await repository.enqueue(news)
-    (row,) = await repository.claim_due(now=NOW, limit=10, worker="w")
+    (row,) = await claim_due(repository, now=NOW, limit=10, worker="w")
     later = NOW + dt.timedelta(seconds=5)
 
     assert await repository.mark_sent(row.id, message_id="1700000000.000100", now=later)
@@ -162,7 +163,7 @@ async def test_failures_retry_later_or_stop_and_unknown_outcomes_stay_put(
 ) -> None:
     news = await _people_and_pulse(repository, 3)
     await repository.enqueue(news)
-    retried, failed, unknown = await repository.claim_due(
+    retried, failed, unknown = await claim_due(repository,
         now=NOW + dt.timedelta(hours=1), limit=3, worker="w"
     )
     retry_at = NOW + dt.timedelta(minutes=5)
@@ -172,10 +173,10 @@ async def test_failures_retry_later_or_stop_and_unknown_outcomes_stay_put(
     assert await repository.mark_unknown(unknown.id, error="timed out after sending")
 
     assert (
-        await repository.claim_due(now=retry_at - dt.timedelta(seconds=1), limit=9, worker="w")
+        await claim_due(repository, now=retry_at - dt.timedelta(seconds=1), limit=9, worker="w")
         == []
     )
-    (again,) = await repository.claim_due(now=retry_at, limit=9, worker="w2")
+    (again,) = await claim_due(repository, now=retry_at, limit=9, worker="w2")
     assert (again.id, again.attempts, again.last_error) == (retried.id, 2, "HTTP 500")
     counts = await repository.count_by_status()
     assert counts[DeliveryStatus.FAILED] == 1
@@ -187,15 +188,15 @@ async def test_failures_retry_later_or_stop_and_unknown_outcomes_stay_put(
 async def test_release_returns_only_that_workers_claims(repository: SqlRepository) -> None:
     news = await _people_and_pulse(repository, 4)
     await repository.enqueue(news)
-    mine = await repository.claim_due(now=NOW + dt.timedelta(hours=1), limit=3, worker="crashed")
-    theirs = await repository.claim_due(now=NOW + dt.timedelta(hours=1), limit=3, worker="alive")
+    mine = await claim_due(repository, now=NOW + dt.timedelta(hours=1), limit=3, worker="crashed")
+    theirs = await claim_due(repository, now=NOW + dt.timedelta(hours=1), limit=3, worker="alive")
 
     assert await repository.release_claimed("crashed") == 3
     assert not await repository.mark_sent(mine[0].id, message_id="x", now=NOW)
 
     counts = await repository.count_by_status()
     assert (counts[DeliveryStatus.PENDING], counts[DeliveryStatus.CLAIMED]) == (3, 1)
-    again = await repository.claim_due(now=NOW + dt.timedelta(hours=1), limit=9, worker="new")
+    again = await claim_due(repository, now=NOW + dt.timedelta(hours=1), limit=9, worker="new")
     assert {row.id for row in again} == {row.id for row in mine}
     assert theirs[0].id not in {row.id for row in again}
 
@@ -211,7 +212,7 @@ async def test_cancel_pending_leaves_other_people_and_sent_messages(
         due_at=NOW + dt.timedelta(days=1),
     )
     await repository.enqueue([*news, reminder])
-    sent = await repository.claim_due(now=NOW, limit=1, worker="w")
+    sent = await claim_due(repository, now=NOW, limit=1, worker="w")
     await repository.mark_sent(sent[0].id, message_id="m", now=NOW)
 
     assert await repository.cancel_pending(news[0].person_id) == 1

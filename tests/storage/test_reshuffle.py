@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import answer, comment
 from pulse_mirror.surveys.model import Side
+from tests.reads import answer_histograms, close_window
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("recommend.employee", "open.employee")
@@ -41,14 +42,14 @@ async def test_the_close_keeps_every_answer_and_comment_under_new_ids(
     pulse_id = await _answered_in_order(repository, values)
     before = {t.name: await _rows(repository, t, "id") for t in (answer, comment)}
 
-    await repository.close_window(pulse_id)
+    await close_window(repository, pulse_id)
 
     after = {t.name: await _rows(repository, t, "id") for t in (answer, comment)}
     assert Counter(r.v for r in after["answer"]) == Counter(values)
     assert Counter(r.v for r in after["comment"]) == Counter(f"c{v}" for v in values)
     for name in ("answer", "comment"):
         assert not {r.id for r in before[name]} & {r.id for r in after[name]}
-    histograms = await repository.answer_histograms(WEEK, Side.EMPLOYEE)
+    histograms = await answer_histograms(repository, WEEK, Side.EMPLOYEE)
     assert histograms == {ITEMS[0]: dict.fromkeys(values, 1)}
 
 
@@ -61,7 +62,7 @@ async def test_on_postgresql_neither_xmin_nor_ctid_keeps_the_answer_order(
     by_place = await _rows(postgres, answer, "ctid")
     assert [r.v for r in by_place] == values  # before the close the order is plain to see
 
-    await postgres.close_window(pulse_id)
+    await close_window(postgres, pulse_id)
 
     async with postgres.engine.connect() as connection:
         writers = await connection.execute(sa.text("SELECT DISTINCT xmin::text FROM answer"))

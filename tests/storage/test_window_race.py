@@ -16,6 +16,7 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import answer, ballot, pulse
 from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.records import AnswerOutcome
+from tests.reads import close_window
 from tests.storage.builders import ITEMS, NOW, WEEK, add_person, add_pulse, deliver
 
 # How long a close that does not wait for a pending input gets to finish on its own. The
@@ -57,7 +58,7 @@ async def _race_one_window(
     middle = len(inputs) // 3
     early = [asyncio.ensure_future(each) for each in inputs[:middle]]
     await asyncio.sleep(0)  # the first third reaches its writer's transaction before the close
-    results = await asyncio.gather(*early, repository.close_window(window.id), *inputs[middle:])
+    results = await asyncio.gather(*early, close_window(repository, window.id), *inputs[middle:])
     deleted = results[middle]
     outcomes = results[:middle] + results[middle + 1 :]
 
@@ -112,7 +113,7 @@ async def test_an_input_that_saw_the_window_open_is_closed_with_the_others(
             )
         )
         await window_read.wait()
-        closing = asyncio.create_task(repository.close_window(window.id))
+        closing = asyncio.create_task(close_window(repository, window.id))
         await asyncio.wait({closing}, timeout=_GRACE_SECONDS)
         go_on.set()
         outcome, deleted = await recording, await closing

@@ -12,6 +12,7 @@ from pulse_mirror.surveys.customers import Customers, CustomerSettings, Welcome
 from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 from tests.fakes import FakeClock
+from tests.reads import claim_due
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 SETTINGS = CustomerSettings(
@@ -75,7 +76,7 @@ async def test_stop_cancels_pending_and_start_resumes(repository: SqlRepository)
     stopped = await customers.person("2")
     assert stopped is not None and stopped.status is PersonStatus.OPTED_OUT
     assert (await repository.count_by_status())[DeliveryStatus.CANCELLED] == 1
-    assert await repository.claim_due(now=NOW, limit=10, worker="w") == []
+    assert await claim_due(repository, now=NOW, limit=10, worker="w") == []
 
     result = await customers.start(platform_user_id="2", language_code="de", payload=None)
     assert result.welcome is Welcome.RESUMED
@@ -110,7 +111,7 @@ async def _delivered(repository: SqlRepository, person_id: int) -> str:
     )  # fmt: skip
     new = NewDelivery(pulse.id, person_id, DeliveryKind.QUESTION, NOW)
     await repository.enqueue([new])
-    [claimed] = await repository.claim_due(now=NOW, limit=10, worker="w")
+    [claimed] = await claim_due(repository, now=NOW, limit=10, worker="w")
     return claimed.token
 
 

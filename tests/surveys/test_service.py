@@ -15,6 +15,7 @@ from pulse_mirror.surveys.model import Side
 from pulse_mirror.surveys.records import AnswerOutcome
 from pulse_mirror.surveys.service import AnswerSettings, Outcome, PulseAnswers
 from tests.fakes import FakeClock
+from tests.reads import answer_histograms, read_comments
 from tests.storage.builders import NOW, WEEK, add_person, add_pulse, deliver
 
 ITEMS = ("effort.employee", "recommend.employee")
@@ -77,7 +78,7 @@ async def test_double_and_racing_clicks_store_one_answer(repository: SqlReposito
     changed = await service.choose(token=token, index=0, value=2, platform_user_id="U1")
     assert changed.outcome is Outcome.CHANGED
     assert await _count(repository, answer) == 1
-    assert await repository.answer_histograms(WEEK, Side.EMPLOYEE) == {"effort.employee": {2: 1}}
+    assert await answer_histograms(repository, WEEK, Side.EMPLOYEE) == {"effort.employee": {2: 1}}
 
 
 @pytest.mark.parametrize(
@@ -173,5 +174,5 @@ async def test_the_pulse_names_its_comment_item(repository: SqlRepository) -> No
     assert state.comment_item is not None and state.comment_item.key == "wish.employee"
     reply = await service.comment(token=delivery.token, body="call back", platform_user_id="U1")
     assert reply.outcome is Outcome.COMMENTED
-    comments = await repository.comments(WEEK, Side.EMPLOYEE)
+    comments = await read_comments(repository, WEEK, Side.EMPLOYEE)
     assert [(c.item, c.text) for c in comments] == [("wish.employee", "call back")]

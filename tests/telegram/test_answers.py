@@ -6,6 +6,7 @@ import datetime as dt
 
 from pulse_mirror.surveys.callbacks import Choice, encode
 from pulse_mirror.surveys.model import Side
+from tests.reads import answer_histograms, read_comments
 from tests.telegram.world import COMMENT_LIMIT, WEEK, World
 
 TWO = ("recommend.customer", "satisfaction.customer")
@@ -63,7 +64,7 @@ async def test_a_double_tap_records_one_answer(world: World) -> None:
     world.forge_tap(23, message_id=message_id, data=data)  # the same button again, at once
     await world.settled(lambda: len(world.sandbox.callback_answers()) == 2)
 
-    histogram = await world.repository.answer_histograms(WEEK, Side.CUSTOMER)
+    histogram = await answer_histograms(world.repository, WEEK, Side.CUSTOMER)
     assert histogram == {"recommend.customer": {7: 1}}
     assert [a["text"] for a in world.sandbox.callback_answers()] == ["Recorded: 7"] * 2
 
@@ -136,11 +137,11 @@ async def test_the_comment_is_the_next_text_message_with_a_length_limit(world: W
 
     world.sandbox.send_text(28, "Faster answers, please")
     await world.settled(lambda: world.last(28)["text"] == "Thanks, your comment is saved.")
-    comments = await world.repository.comments(WEEK, Side.CUSTOMER)
+    comments = await read_comments(world.repository, WEEK, Side.CUSTOMER)
     assert [c.text for c in comments] == ["Faster answers, please"]
 
     world.sandbox.send_text(28, "and another thing")  # no comment awaited any more
     await world.settled(lambda: "Please answer with the buttons" in world.last(28)["text"])
-    assert len(await world.repository.comments(
+    assert len(await read_comments(world.repository,
         WEEK, Side.CUSTOMER
     )) == 1  # fmt: skip

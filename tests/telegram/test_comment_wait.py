@@ -11,6 +11,7 @@ from pulse_mirror.storage.tables import comment_wait
 from pulse_mirror.surveys.callbacks import CommentRequest, encode
 from pulse_mirror.surveys.model import Side
 from tests.outbox.helpers import jobs
+from tests.reads import read_comments
 from tests.telegram.test_rights_and_awkward_input import _download_document
 from tests.telegram.world import COMMENT_LIMIT, WEEK, World, build_world
 
@@ -39,7 +40,7 @@ async def _waits(world: World) -> list[dt.datetime]:
 
 
 async def _comments(world: World) -> list[str]:
-    return [c.text for c in await world.repository.comments(WEEK, Side.CUSTOMER)]
+    return [c.text for c in await read_comments(world.repository, WEEK, Side.CUSTOMER)]
 
 
 def _answered(world: World, notice: str) -> bool:

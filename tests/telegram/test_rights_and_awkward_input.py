@@ -9,6 +9,7 @@ import httpx
 
 from pulse_mirror.sandbox.faults import Fault
 from pulse_mirror.surveys.model import PersonStatus, Platform, Side
+from tests.reads import answer_histograms
 from tests.telegram.world import WEEK, World
 
 
@@ -83,7 +84,7 @@ async def test_delete_asks_first_then_erases_the_customer_and_their_answers(worl
 
     assert await world.repository.get_person(customer.id) is None
     assert await world.repository.delivery_by_token(world.tokens[33]) is None
-    assert await world.repository.answer_histograms(WEEK, Side.CUSTOMER) == {}
+    assert await answer_histograms(world.repository, WEEK, Side.CUSTOMER) == {}
 
 
 async def test_stickers_and_photos_get_a_polite_reply(world: World) -> None:

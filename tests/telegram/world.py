@@ -18,6 +18,7 @@ from pulse_mirror.surveys.records import DeliveryKind, DeliveryRecord, NewDelive
 from pulse_mirror.surveys.service import AnswerSettings, PulseAnswers
 from pulse_mirror.telegram.runtime import TelegramRuntime, build_telegram
 from tests.fakes import FakeClock
+from tests.reads import claim_due
 
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # Monday of 2026-W48
 WEEK = IsoWeek(2026, 48)
@@ -91,7 +92,7 @@ class World:
         await self.repository.enqueue([new])
         [claimed] = [
             d
-            for d in await self.repository.claim_due(now=self.clock.now(), limit=100, worker="t")
+            for d in await claim_due(self.repository, now=self.clock.now(), limit=100, worker="t")
             if d.key == new.key
         ]
         state = await self.answers.state(claimed.token)

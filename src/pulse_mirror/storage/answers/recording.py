@@ -31,10 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pulse_mirror.storage.answers.batch import input_context, new_row, record_batch
 from pulse_mirror.storage.answers.reshuffle import reshuffle_week, vacuum_answers
 from pulse_mirror.storage.answers.writer import AnswerWriter, Input
-from pulse_mirror.storage.store import Store, week_text
+from pulse_mirror.storage.store import Store
 from pulse_mirror.storage.tables import answer, ballot, comment, delivery, person, pulse
-from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
-from pulse_mirror.surveys.records import AnswerOutcome, CommentRecord, DeliveryKind, DeliveryStatus
+from pulse_mirror.surveys.model import PersonStatus, Side
+from pulse_mirror.surveys.records import AnswerOutcome, DeliveryKind, DeliveryStatus
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +111,6 @@ class AnswerStore(Store):
                 log.debug("concurrent input for one ballot; retrying", extra={"item": entry.item})
         raise AssertionError("unreachable")
 
-    async def close_window(self, pulse_id: int) -> int:
-        """End a pulse's window: delete its ballots and reminders, cancel its pending messages.
-
-        An employee pulse's answers and comments are rewritten in random order (see
-        ``pulse_mirror.storage.answers.reshuffle``).
-        """
-        async with self._engine.begin() as connection:
-            deleted = await _close(connection, pulse_id)
-        await vacuum_answers(self._engine)
-        return deleted
-
     async def close_due_windows(self, now: dt.datetime) -> int:
         """Close every pulse whose window ended by ``now``; return the ballots deleted.
 
@@ -156,34 +145,6 @@ class AnswerStore(Store):
         if repaired:
             log.warning("deleted ballots left on closed pulses", extra={"ballots": repaired})
         return deleted + repaired
-
-    async def answer_histograms(self, week: IsoWeek, side: Side) -> dict[str, dict[int, int]]:
-        """Per item, how many answers each value got (counted in SQL, from the index alone)."""
-        statement = (
-            sa.select(answer.c.item, answer.c.value, sa.func.count())
-            .where(answer.c.week == week_text(week), answer.c.side == side.value)
-            .group_by(answer.c.item, answer.c.value)
-        )
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-        histograms: dict[str, dict[int, int]] = {}
-        for item, value, count in rows:
-            histograms.setdefault(item, {})[value] = count
-        return {item: dict(sorted(counts.items())) for item, counts in sorted(histograms.items())}
-
-    async def comments(self, week: IsoWeek, side: Side) -> list[CommentRecord]:
-        """The comments of one week and side, in no meaningful order."""
-        statement = (
-            sa.select(comment.c.item, comment.c.group, comment.c.text)
-            .where(comment.c.week == week_text(week), comment.c.side == side.value)
-            .order_by(comment.c.id)  # random ids: the order says nothing about who or when
-        )
-        async with self._engine.connect() as connection:
-            rows = (await connection.execute(statement)).all()
-        return [
-            CommentRecord(item=row.item, side=side, week=week, group=row.group, text=row.text)
-            for row in rows
-        ]
 
 
 _REMINDER = delivery.c.kind.in_([DeliveryKind.REMINDER_1.value, DeliveryKind.REMINDER_2.value])

@@ -32,9 +32,11 @@ class DispatchStore(Store):
     ) -> list[DeliveryRecord]:
         """Atomically claim up to ``limit`` due messages to people on ``platform``.
 
-        The same single statement as ``OutboxStore.claim_due`` (``FOR UPDATE SKIP LOCKED`` in a
-        materialised CTE on PostgreSQL), narrowed to one platform so that a slow platform's
-        backlog never holds up the other's.
+        One statement, ``WITH due AS (SELECT ... LIMIT n) UPDATE ... RETURNING``, narrowed to one
+        platform so that a slow platform's backlog never holds up the other's. On PostgreSQL the
+        SELECT is ``FOR UPDATE SKIP LOCKED``, so concurrent claimers pass over each other's rows
+        instead of waiting, in a MATERIALIZED CTE because as a plain ``IN (subquery)`` the planner
+        may rescan it per row and claim more than ``limit``. SQLite runs one writer at a time.
         """
         if limit < 1:
             return []

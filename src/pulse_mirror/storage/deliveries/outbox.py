@@ -75,42 +75,6 @@ class OutboxStore(Store):
             result = await connection.execute(statement, rows)
             return len(result.all())
 
-    async def claim_due(self, *, now: dt.datetime, limit: int, worker: str) -> list[DeliveryRecord]:
-        """Atomically claim up to ``limit`` pending messages due by ``now`` for ``worker``.
-
-        One statement: ``WITH due AS (SELECT ... LIMIT n) UPDATE ... WHERE id IN due
-        RETURNING``. On PostgreSQL the SELECT is ``FOR UPDATE SKIP LOCKED``, so concurrent
-        claimers pass over each other's rows instead of waiting, and it is a MATERIALIZED CTE
-        because as a plain ``IN (subquery)`` the planner may rescan it per row and claim more
-        than ``limit``. SQLite runs one writer at a time and ignores the locking clause.
-        """
-        if limit < 1:
-            return []
-        due = (
-            sa.select(delivery.c.id)
-            .where(_PENDING, delivery.c.due_at <= now)
-            .order_by(delivery.c.due_at, delivery.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("due")
-            .prefix_with("MATERIALIZED", dialect="postgresql")
-        )
-        statement = (
-            sa.update(delivery)
-            .where(delivery.c.id.in_(sa.select(due.c.id)), _PENDING)
-            .values(
-                status=DeliveryStatus.CLAIMED.value,
-                claimed_by=worker,
-                claimed_at=now,
-                attempts=delivery.c.attempts + 1,
-            )
-            .returning(*delivery.c)
-        )
-        async with self._engine.begin() as connection:
-            rows = (await connection.execute(statement)).all()
-        claimed = [delivery_record(row) for row in rows]
-        return sorted(claimed, key=lambda record: (record.due_at, record.id))
-
     async def mark_sent(self, delivery_id: int, *, message_id: str, now: dt.datetime) -> bool:
         """Record a claimed message as sent; False if it was not claimed."""
         return await self._finish(
