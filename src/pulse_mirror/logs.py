@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 _TOKEN_SHAPES = re.compile(
     r"xox[abpre]-[A-Za-z0-9-]+"  # Slack bot, user and refresh tokens
@@ -32,6 +33,17 @@ def error_text(error: BaseException, *, limit: int = 500) -> str:
     Stored errors end up in ``pulse status``; the Bot API's URLs carry the bot token.
     """
     return mask_tokens(f"{type(error).__name__}: {error}")[:limit]
+
+
+def failure(error: BaseException) -> str:
+    """A platform call's failure in a few words: the platform's error code, else its type.
+
+    Client errors carry the request URL and the whole response; a log line needs neither.
+    """
+    response = getattr(error, "response", None)
+    getter = getattr(response, "get", None)
+    code = getter("error") if callable(getter) else None
+    return f"{type(error).__name__}: {code}" if isinstance(code, str) else type(error).__name__
 
 
 class SecretMask(logging.Filter):
@@ -83,3 +95,43 @@ def configure(*, secrets: Iterable[str] = (), level: int = logging.INFO) -> logg
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     return handler
+
+
+class RefusalLog:
+    """One short line per refused request, and no more than one a reason per ``every`` seconds.
+
+    A flood of junk must not fill the disk: after a reason was logged, further refusals for it
+    are only counted until ``every`` seconds have passed; the next line says how many were
+    left out. A line names the door, the status and the reason; never a body, a header's
+    value, a user id or an answer.
+    """
+
+    def __init__(
+        self,
+        door: str,
+        *,
+        every: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        """A refusal log for one door (``slack``, ``telegram``)."""
+        self._door = door
+        self._every = every
+        self._clock = clock
+        self._log = logger or logging.getLogger("pulse_mirror.refused")
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+        self.total = 0
+
+    def refused(self, reason: str, *, status: int) -> None:
+        """Count one refusal; log it unless its reason was logged less than ``every`` ago."""
+        self.total += 1
+        now = self._clock()
+        last = self._last.get(reason)
+        if last is not None and now - last < self._every:
+            self._held[reason] = self._held.get(reason, 0) + 1
+            return
+        self._last[reason] = now
+        held = self._held.pop(reason, 0)
+        more = f" ({held} more since the last line)" if held else ""
+        self._log.warning("%s request refused with %d: %s%s", self._door, status, reason, more)

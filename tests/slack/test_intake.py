@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.parse
 from typing import Any
 
-from aiohttp.test_utils import make_mocked_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from pulse_mirror.sandbox.slack import SlackSandbox
-from pulse_mirror.slack.intake import ClickIntake
+from pulse_mirror.slack.http.gate import Admitted
+from pulse_mirror.slack.http.intake import ClickIntake
 
 
-def _signed_click(secret: str, n: int) -> tuple[bytes, Any]:
+def _click(n: int) -> Admitted:
     payload = {
         "type": "block_actions",
         "user": {"id": f"U{n}", "team_id": "T0SANDBOX"},
@@ -25,24 +24,16 @@ def _signed_click(secret: str, n: int) -> tuple[bytes, Any]:
         "api_app_id": "A1",
         "actions": [{"action_id": "answer", "value": str(n), "action_ts": f"{n}.0"}],
     }
-    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": stamp,
-        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(
-            timestamp=stamp, body=body
-        ),
-    }
-    return body, make_mocked_request("POST", "/slack/events", headers=headers)
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    return Admitted(bolt=AsyncBoltRequest(body=body, headers=headers), kind="block_actions")
 
 
 async def test_stopping_handles_every_acknowledged_click_and_queues_no_new_one(
     slack_sandbox: SlackSandbox,
 ) -> None:
-    secret = slack_sandbox.signing_secret
     client = AsyncWebClient(token=slack_sandbox.bot_token, base_url=slack_sandbox.api_url)
-    app = AsyncApp(client=client, signing_secret=secret, process_before_response=True)
+    app = AsyncApp(client=client, request_verification_enabled=False, process_before_response=True)
     gate, handled = asyncio.Event(), []
 
     @app.action("answer")
@@ -51,13 +42,13 @@ async def test_stopping_handles_every_acknowledged_click_and_queues_no_new_one(
         await gate.wait()  # slow clicks: still in progress when the bot is asked to stop
         handled.append(body["actions"][0]["value"])
 
-    intake = ClickIntake(app=app, signing_secret=secret, workers=2)
-    assert all(intake.accept(*_signed_click(secret, n)) for n in range(7))
+    intake = ClickIntake(app=app, workers=2)
+    assert all(intake.accept(_click(n)) for n in range(7))
     await asyncio.sleep(0)  # the workers take the first two
 
     stopping = asyncio.create_task(intake.stop(grace=30))
     await asyncio.sleep(0)
-    assert intake.accept(*_signed_click(secret, 99)) is False  # handled before its ack now
+    assert intake.accept(_click(99)) is False  # handled before its ack now
     gate.set()
     await stopping
 

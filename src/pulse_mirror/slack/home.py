@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pulse_mirror.logs import failure
 from pulse_mirror.slack.blocks import home_view
 from pulse_mirror.surveys.employees import HomeState
 
@@ -19,7 +20,7 @@ async def publish_home(
     """Show ``home`` on ``user_id``'s App Home tab; False (logged) if Slack refused it."""
     try:
         await client.views_publish(user_id=user_id, view=home_view(home, organisation=organisation))
-    except (SlackApiError, OSError, TimeoutError):
-        log.warning("could not publish the App Home", exc_info=True)
+    except (SlackApiError, OSError, TimeoutError) as error:
+        log.warning("could not publish the App Home", extra={"error": failure(error)})
         return False
     return True

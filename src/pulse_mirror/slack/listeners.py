@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from pulse_mirror.logs import failure
 from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import blocks
 from pulse_mirror.slack.home import publish_home
@@ -156,8 +157,8 @@ class PulseListeners:
         view["private_metadata"] = json.dumps(meta)
         try:
             await client.views_open(trigger_id=body["trigger_id"], view=view)
-        except _UPDATE_ERRORS:
-            log.warning("could not open the comment modal", exc_info=True)
+        except _UPDATE_ERRORS as error:
+            log.warning("could not open the comment modal", extra={"error": failure(error)})
 
     async def submit_comment(self, ack: Any, body: Body, client: AsyncWebClient) -> None:
         """A submitted comment: stored, or refused inside the modal with the reason."""
@@ -237,8 +238,9 @@ class PulseListeners:
             message = {"replace_original": True, "text": text, "blocks": blocks}
             try:
                 sent = await hook.send_dict(message)
-            except (*_UPDATE_ERRORS, aiohttp.ClientError):
-                log.warning("response_url failed; updating with chat.update", exc_info=True)
+            except (*_UPDATE_ERRORS, aiohttp.ClientError) as error:
+                failed = {"error": failure(error)}
+                log.warning("response_url failed; updating with chat.update", extra=failed)
             else:
                 if sent.status_code == 200:
                     return
@@ -251,9 +253,10 @@ class PulseListeners:
             return
         try:
             await client.chat_update(channel=channel, ts=ts, **shown)
-        except _UPDATE_ERRORS:
+        except _UPDATE_ERRORS as error:
             # The answer is stored; only the confirmation could not be shown.
-            log.warning("chat.update failed after the answer was stored", exc_info=True)
+            failed = {"error": failure(error)}
+            log.warning("chat.update failed after the answer was stored", extra=failed)
 
     async def _ephemeral(
         self, client: AsyncWebClient, *, channel: Any, user: str, note: str
@@ -262,8 +265,8 @@ class PulseListeners:
             return
         try:
             await client.chat_postEphemeral(channel=channel, user=user, text=note)
-        except _UPDATE_ERRORS:
-            log.warning("could not post a note to the person", exc_info=True)
+        except _UPDATE_ERRORS as error:
+            log.warning("could not post a note to the person", extra={"error": failure(error)})
 
 
 def register(app: AsyncApp, listeners: PulseListeners) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -22,7 +22,8 @@ from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import listeners as slack_listeners
 from pulse_mirror.slack.blocks import Framing
 from pulse_mirror.slack.clients import web_client
-from pulse_mirror.slack.intake import ClickIntake
+from pulse_mirror.slack.http.gate import SlackGate, bolt_logger
+from pulse_mirror.slack.http.intake import ClickIntake
 from pulse_mirror.slack.manifest import EVENTS_PATH
 from pulse_mirror.slack.messenger import SlackMessenger
 from pulse_mirror.slack.roster import SyncResult, sync_roster
@@ -69,9 +70,11 @@ class SlackRuntime:
         app_token: str | None,
         api_url: str,
         roster: RosterSync,
+        gate: SlackGate | None = None,
         intake: ClickIntake | None = None,
     ) -> None:
         self.app = app
+        self.gate = gate
         self.intake = intake
         self.messenger = messenger
         self.pacer = pacer
@@ -83,7 +86,17 @@ class SlackRuntime:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        """Check the bot token with auth.test, then connect over Socket Mode (socket mode)."""
+        """Check the bot token with auth.test, then connect over Socket Mode (socket mode).
+
+        A start that fails leaves nothing open behind it.
+        """
+        try:
+            await self._start()
+        except BaseException:
+            await self._close_connections()
+            raise
+
+    async def _start(self) -> None:
         client = self.app.client
         try:
             await client.auth_test()
@@ -106,6 +119,7 @@ class SlackRuntime:
             raise StartupError("Socket Mode needs SLACK_APP_TOKEN (an xapp- app-level token)")
         handler = AsyncSocketModeHandler(self.app, app_token=self._app_token)
         handler.client.proxy = proxy_for(self.api_url)  # slack_sdk would ignore NO_PROXY
+        self._socket = handler  # closed by stop, or right away if the connection fails
         try:
             await handler.connect_async()  # type: ignore[no-untyped-call]
         except SlackApiError as error:
@@ -117,36 +131,51 @@ class SlackRuntime:
             raise StartupError(
                 f"Slack Socket Mode not reachable ({type(error).__name__})"
             ) from None
-        self._socket = handler
         log.info("slack connected over socket mode")
 
     async def stop(self) -> None:
         """Handle the clicks already acknowledged, close Socket Mode and the HTTP session."""
         if self.intake is not None:
             await self.intake.stop()
-        if self._socket is not None:
-            await self._socket.close_async()  # type: ignore[no-untyped-call]
-            self._socket = None
+        await self._close_connections()
+
+    async def _close_connections(self) -> None:
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
         if self._session is not None:
             await self._session.close()
             self.app.client.session = None
             self._session = None
 
     def routes(self) -> Sequence[web.RouteDef]:
-        """HTTP mode: Slack's events and interactivity, verified by Bolt's signature check."""
+        """HTTP mode: Slack's events and interactivity, verified by the gate."""
         if self.mode != "http":
             return []
         return [web.post(EVENTS_PATH, self.handle)]
 
     async def handle(self, request: web.Request) -> web.Response:
-        """One request from Slack, dispatched through Bolt (which verifies the signature).
+        """One request from Slack: verified and checked by the gate, then run through Bolt.
 
         A verified button click is acknowledged before Bolt runs it (see ``ClickIntake``).
+        Whatever fails while Bolt runs a signed request is logged in one line and never
+        answered 5xx (see ``SlackGate.refused_after_parse``).
         """
-        if self.intake is not None and self.intake.accept(await request.read(), request):
+        if self.gate is None:
+            return web.Response(status=404, text="not in http mode")
+        admitted = await self.gate.admit(request)
+        if isinstance(admitted, web.Response):
+            return admitted
+        if self.intake is not None and self.intake.accept(admitted):
             return web.Response(status=200)
-        bolt_request = await to_bolt_request(request)
-        bolt_response = await self.app.async_dispatch(bolt_request)
+        try:
+            bolt_response = await self.app.async_dispatch(admitted.bolt)
+        except Exception as error:  # a defect on a genuine request: one line, no body
+            failure = {"kind": admitted.kind, "error": type(error).__name__}
+            log.error("slack request failed", extra=failure)
+            return self.gate.refused_after_parse(admitted.kind)
+        if bolt_response.status >= 500:
+            return self.gate.refused_after_parse(admitted.kind)
         return await to_aiohttp_response(bolt_response)
 
 
@@ -229,8 +258,10 @@ def build_slack(
     app = AsyncApp(
         client=client,
         signing_secret=signing.get_secret_value() if signing else "",
-        # Socket Mode requests are not signed; every HTTP request is verified.
-        request_verification_enabled=slack.mode == "http",
+        # Socket Mode requests are not signed; every HTTP request is verified by the gate,
+        # on the raw bytes and before anything is parsed, so Bolt does not verify again.
+        request_verification_enabled=False,
+        logger=bolt_logger(),
         # In HTTP mode a click's ack is sent before Bolt runs (ClickIntake), so Bolt may run
         # the listener to its end; that keeps the clicks in progress to the intake's workers.
         process_before_response=slack.mode == "http",
@@ -267,13 +298,15 @@ def build_slack(
     # The messenger's own client never retries by itself: a resent chat.postMessage after a
     # dropped connection could post the question twice; the dispatcher decides instead.
     send_client = web_client(token=token, base_url=api_url, retry_handlers=[])
-    intake = (
-        ClickIntake(app=app, signing_secret=signing.get_secret_value())
+    gate = (
+        SlackGate(signing.get_secret_value())
         if slack.mode == "http" and signing is not None
         else None
     )
+    intake = ClickIntake(app=app) if gate is not None else None
     return SlackRuntime(
         app=app,
+        gate=gate,
         intake=intake,
         messenger=SlackMessenger(client=send_client, framing=framing),
         pacer=slack_pacer(config, clock),

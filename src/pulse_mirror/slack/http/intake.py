@@ -1,9 +1,9 @@
 """Button clicks over HTTP: verified and acknowledged at once, then handled a few at a time.
 
 Slack only needs an empty 200 for a button click. Under a burst, running every click through
-Bolt before that 200 puts the ack behind all the clicks before it; here a verified
-``block_actions`` request is answered right away and queued, and a fixed number of workers
-run the queued requests through Bolt (which verifies them again and calls the listeners).
+Bolt before that 200 puts the ack behind all the clicks before it; here a ``block_actions``
+request the gate admitted (verified and well-formed) is answered right away and queued, and a
+fixed number of workers run the queued requests through Bolt, which calls the listeners.
 Every other request (modal submissions, events, URL checks) goes through Bolt at once.
 A full queue turns the intake off for the overflow: those clicks are handled before the ack.
 """
@@ -14,10 +14,10 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
+
+from pulse_mirror.slack.http.gate import Admitted
 
 log = logging.getLogger(__name__)
 
@@ -32,41 +32,25 @@ class ClickIntake:
         self,
         *,
         app: AsyncApp,
-        signing_secret: str,
         workers: int = DEFAULT_WORKERS,
         backlog: int = DEFAULT_BACKLOG,
     ) -> None:
         """An intake for ``app``; ``backlog`` clicks may wait for ``workers`` workers."""
         self._app = app
-        self._verifier = SignatureVerifier(signing_secret)
         self._workers = workers
         self._queue: asyncio.Queue[AsyncBoltRequest] = asyncio.Queue(maxsize=backlog)
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
         self._busy = 0  # clicks taken from the queue and not finished
 
-    def accept(self, body: bytes, request: web.Request) -> bool:
-        """Queue a verified button click; False when it must go through Bolt now instead."""
-        headers = request.headers
+    def accept(self, request: Admitted) -> bool:
+        """Queue an admitted button click; False when it must go through Bolt now instead."""
         if self._closing:  # stopping: a click is handled before its ack, never queued and lost
             return False
-        if not body.startswith(b"payload=") or not self._verifier.is_valid(
-            body=body,
-            timestamp=headers.get("X-Slack-Request-Timestamp"),
-            signature=headers.get("X-Slack-Signature"),
-        ):
+        if request.kind != "block_actions":
             return False
         try:
-            text = body.decode()
-        except UnicodeDecodeError:
-            return False
-        bolt_request = AsyncBoltRequest(
-            body=text, query=request.query_string, headers=dict(headers)
-        )
-        if bolt_request.body.get("type") != "block_actions":
-            return False
-        try:
-            self._queue.put_nowait(bolt_request)
+            self._queue.put_nowait(request.bolt)
         except asyncio.QueueFull:
             log.warning("click backlog full; handling a click before its ack")
             return False
@@ -118,8 +102,8 @@ class ClickIntake:
                 response = await self._app.async_dispatch(request)
                 if response.status != 200:
                     log.warning("a queued click was refused", extra={"status": response.status})
-            except Exception:
-                log.exception("a queued click failed")
+            except Exception as error:  # one line: a traceback could hold the click's body
+                log.error("a queued click failed", extra={"error": type(error).__name__})
             finally:
                 self._busy -= 1
                 self._queue.task_done()
