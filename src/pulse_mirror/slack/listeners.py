@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,24 +35,6 @@ Body = dict[str, Any]
 _UPDATE_ERRORS = (SlackApiError, OSError, TimeoutError)
 
 
-class RecentClicks:
-    """Clicks already stored in this process, so a redelivered click is not applied twice."""
-
-    def __init__(self, size: int = 50_000) -> None:
-        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._size = size
-
-    def seen(self, key: tuple[str, str]) -> bool:
-        """Whether this click (user, action_ts) was stored before."""
-        return key in self._seen
-
-    def add(self, key: tuple[str, str]) -> None:
-        """Remember a stored click, forgetting the oldest beyond the size."""
-        self._seen[key] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-
-
 @dataclass(frozen=True)
 class ListenerSettings:
     """What the listeners show around the core's replies."""
@@ -71,15 +53,10 @@ class PulseListeners:
         self.answers = answers
         self.accounts = accounts
         self.settings = settings
-        self.recent = RecentClicks()
 
     async def click(self, body: Body, client: AsyncWebClient) -> None:
         """A scale button or Skip: store it, then update the message."""
         user, action = body["user"]["id"], body["actions"][0]
-        key = (user, str(action.get("action_ts", "")))
-        if key[1] and self.recent.seen(key):
-            log.info("redelivered click ignored")
-            return
         try:
             callback = parse(str(action.get("value", "")))
         except InvalidCallback:
@@ -90,6 +67,7 @@ class PulseListeners:
                 index=callback.index,
                 value=callback.value,
                 platform_user_id=user,
+                acted_at=_acted_at(action.get("action_ts")),
             )
         elif isinstance(callback, Skip) and action["action_id"] == blocks.SKIP:
             reply = await self.answers.skip(
@@ -97,8 +75,6 @@ class PulseListeners:
             )
         else:
             reply = Reply(Outcome.INVALID, None, text("invalid", self.settings.default_language))
-        if reply.outcome.stored and key[1]:
-            self.recent.add(key)
         await self.show(reply, body, client)
 
     async def show(self, reply: Reply, body: Body, client: AsyncWebClient) -> None:
@@ -267,6 +243,15 @@ class PulseListeners:
             await client.chat_postEphemeral(channel=channel, user=user, text=note)
         except _UPDATE_ERRORS as error:
             log.warning("could not post a note to the person", extra={"error": failure(error)})
+
+
+def _acted_at(action_ts: Any) -> float | None:
+    """When a click was made: Slack's signed ``action_ts`` (``"1548426417.840180"``)."""
+    try:
+        acted = float(action_ts)
+    except (TypeError, ValueError):
+        return None
+    return acted if math.isfinite(acted) else None
 
 
 def register(app: AsyncApp, listeners: PulseListeners) -> None:

@@ -211,6 +211,8 @@ class Ballot(Table, table=True):
             sa.String(32), sa.ForeignKey("comment.id", ondelete="CASCADE"), index=True
         ),
     )
+    # When the click that set the value was made (Slack's action_ts): an older click is stale.
+    acted_at: float | None = Field(default=None, sa_type=sa.Float(precision=53))
 
 
 class ReportRun(Table, table=True):

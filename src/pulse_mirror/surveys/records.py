@@ -50,6 +50,7 @@ class AnswerOutcome(enum.StrEnum):
     CLOSED = "closed"  # the pulse's answer window is over
     UNKNOWN_TOKEN = "unknown_token"  # no delivery carries this token
     UNKNOWN_ITEM = "unknown_item"  # the pulse does not ask this item
+    STALE = "stale"  # a click older than the one that set the value (a replay): nothing stored
 
 
 def delivery_key(*, pulse_id: int, person_id: int, kind: DeliveryKind) -> str:

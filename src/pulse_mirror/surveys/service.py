@@ -83,8 +83,20 @@ class PulseAnswers:
         found = await self._context(token)
         return None if found is None else found[2]
 
-    async def choose(self, *, token: str, index: int, value: int, platform_user_id: str) -> Reply:
-        """Record ``value`` for question ``index`` of the pulse behind ``token``."""
+    async def choose(
+        self,
+        *,
+        token: str,
+        index: int,
+        value: int,
+        platform_user_id: str,
+        acted_at: float | None = None,
+    ) -> Reply:
+        """Record ``value`` for question ``index`` of the pulse behind ``token``.
+
+        ``acted_at`` is when the click was made, as the platform signed it: a click older
+        than the one that set the stored value (a replayed request) changes nothing.
+        """
         found = await self._read(token)
         if isinstance(found, Reply):
             return found
@@ -99,11 +111,13 @@ class PulseAnswers:
             return self._reply(Outcome.INVALID, state)
         try:
             stored = await self._repo.record_answer(
-                token=token, item=item.key, value=value, now=self._clock.now()
+                token=token, item=item.key, value=value, now=self._clock.now(), acted_at=acted_at
             )
         except Exception:
             log.exception("could not store an answer", extra={"item": item.key})
             return self._reply(Outcome.STORE_FAILED, state)
+        if stored is AnswerOutcome.STALE:  # what is stored stays, and is what the person sees
+            return self._reply(Outcome.UNCHANGED, state, value=state.answers.get(index))
         outcome = _FROM_STORE.get(stored, Outcome.INVALID)
         if outcome is Outcome.CLOSED:
             return self._reply(outcome, state)

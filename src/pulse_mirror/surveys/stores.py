@@ -43,9 +43,9 @@ class Answers(Protocol):
         ...
 
     async def record_answer(
-        self, *, token: str, item: str, value: int, now: dt.datetime
+        self, *, token: str, item: str, value: int, now: dt.datetime, acted_at: float | None = None
     ) -> AnswerOutcome:
-        """Record a click; a second click on the same item replaces the value, never adds a row."""
+        """Record a click; a later click replaces the value, an older one (``STALE``) does not."""
         ...
 
     async def record_comment(

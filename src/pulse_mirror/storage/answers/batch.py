@@ -38,6 +38,8 @@ class _Ballot:
     value: int | None = None
     text: str | None = None
     new_link: str | None = None  # the link a stored, unlinked ballot gets in this batch
+    acted_at: float | None = None
+    acted_changed: bool = False  # a stored ballot whose acted_at this batch moves on
 
 
 @dataclass
@@ -79,16 +81,20 @@ def _decide(
         return AnswerOutcome.UNKNOWN_ITEM
     key = (context.delivery_id, entry.item)
     existing = ballots.get(key)
+    if existing is not None and is_stale(entry.acted_at, existing.acted_at):
+        return AnswerOutcome.STALE
     if content is None:  # a skip only marks the ballot; anything already given stays
         if existing is not None:
             return AnswerOutcome.UNCHANGED
         ballots[key] = _Ballot()
         return AnswerOutcome.RECORDED
     if existing is not None and (existing.comment_id if is_text else existing.answer_id):
+        _acted(existing, entry.acted_at)
         return _change(existing, content, writes)
     group = context.group if _reportable(context, teams) else None
     row = new_row(context, item=entry.item, content=content, group=group)
     ballot_now = existing or _Ballot()
+    _acted(ballot_now, entry.acted_at)
     if ballot_now.id is not None:
         ballot_now.new_link = "comment_id" if is_text else "answer_id"
     if isinstance(content, str):
@@ -99,6 +105,16 @@ def _decide(
         ballot_now.answer_id, ballot_now.value = row["id"], content
     ballots[key] = ballot_now
     return AnswerOutcome.RECORDED
+
+
+def is_stale(acted_at: float | None, last: float | None) -> bool:
+    """Whether a click made at ``acted_at`` is not newer than the one the ballot holds."""
+    return acted_at is not None and last is not None and acted_at <= last
+
+
+def _acted(stored: _Ballot, acted_at: float | None) -> None:
+    if acted_at is not None and acted_at != stored.acted_at:
+        stored.acted_at, stored.acted_changed = acted_at, stored.id is not None
 
 
 def _change(existing: _Ballot, content: int | str, writes: _Writes) -> AnswerOutcome:
@@ -169,6 +185,7 @@ async def _ballots(
             ballot.c.item,
             ballot.c.answer_id,
             ballot.c.comment_id,
+            ballot.c.acted_at,
             answer.c.value,
             comment.c.text,
         )
@@ -184,6 +201,7 @@ async def _ballots(
             comment_id=row.comment_id,
             value=row.value,
             text=row.text,
+            acted_at=row.acted_at,
         )
         for row in rows
     }
@@ -255,6 +273,7 @@ async def _apply(
             "item": key[1],
             "answer_id": b.answer_id,
             "comment_id": b.comment_id,
+            "acted_at": b.acted_at,
         }
         for key, b in ballots.items()
         if key not in stored
@@ -263,6 +282,11 @@ async def _apply(
         await connection.execute(sa.insert(ballot), new)
     for key in sorted(stored):  # a skipped question answered now: link the stored ballot
         await _link(connection, ballots[key])
+    for key in sorted(stored):
+        if (moved := ballots[key]).acted_changed:
+            await connection.execute(
+                sa.update(ballot).where(ballot.c.id == moved.id).values(acted_at=moved.acted_at)
+            )
     for row_id, value in writes.values.items():
         await connection.execute(sa.update(answer).where(answer.c.id == row_id).values(value=value))
     for row_id, text in writes.texts.items():

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from pulse_mirror.storage.answers.batch import input_context, new_row, record_batch
+from pulse_mirror.storage.answers.batch import input_context, is_stale, new_row, record_batch
 from pulse_mirror.storage.answers.reshuffle import reshuffle_week, vacuum_answers
 from pulse_mirror.storage.answers.writer import AnswerWriter, Input
 from pulse_mirror.storage.store import Store
@@ -56,10 +56,15 @@ class AnswerStore(Store):
         return self._writer
 
     async def record_answer(
-        self, *, token: str, item: str, value: int, now: dt.datetime
+        self, *, token: str, item: str, value: int, now: dt.datetime, acted_at: float | None = None
     ) -> AnswerOutcome:
-        """Record a click; a second click on the same item replaces the value, never adds a row."""
-        return await self.writer.submit(Input(token=token, item=item, content=value, now=now))
+        """Record a click; a second click on the same item replaces the value, never adds a row.
+
+        With ``acted_at`` (when the click was made), a click not newer than the one that set
+        the stored value is ``STALE`` and changes nothing: a replayed request stays harmless.
+        """
+        entry = Input(token=token, item=item, content=value, now=now, acted_at=acted_at)
+        return await self.writer.submit(entry)
 
     async def record_comment(
         self, *, token: str, item: str, text: str, now: dt.datetime
@@ -102,6 +107,7 @@ class AnswerStore(Store):
                         item=entry.item,
                         content=entry.content,
                         now=entry.now,
+                        acted_at=entry.acted_at,
                         min_group_size=self._min_group_size,
                     )
             except (exc.IntegrityError, _LostRace):
@@ -161,6 +167,7 @@ async def _record_once(
     item: str,
     content: int | str | None,
     now: dt.datetime,
+    acted_at: float | None,
     min_group_size: int,
 ) -> AnswerOutcome:
     context = (await connection.execute(input_context().where(delivery.c.token == token))).first()
@@ -178,6 +185,8 @@ async def _record_once(
             )
         )
     ).first()
+    if existing is not None and is_stale(acted_at, existing.acted_at):
+        return AnswerOutcome.STALE
     if content is None:  # a skip only marks the ballot; anything already given stays
         if existing is not None:
             return AnswerOutcome.UNCHANGED
@@ -185,6 +194,10 @@ async def _record_once(
             sa.insert(ballot).values(delivery_id=context.delivery_id, item=item)
         )
         return AnswerOutcome.RECORDED
+    if existing is not None and acted_at is not None:
+        await connection.execute(
+            sa.update(ballot).where(ballot.c.id == existing.id).values(acted_at=acted_at)
+        )
     table = comment if is_text else answer
     link = ballot.c.comment_id if is_text else ballot.c.answer_id
     field = table.c.text if is_text else table.c.value
@@ -207,7 +220,12 @@ async def _record_once(
     if existing is None:
         await connection.execute(
             sa.insert(ballot).values(
-                {"delivery_id": context.delivery_id, "item": item, link.key: row["id"]}
+                {
+                    "delivery_id": context.delivery_id,
+                    "item": item,
+                    link.key: row["id"],
+                    "acted_at": acted_at,
+                }
             )
         )
     else:  # the question was skipped first and is answered now

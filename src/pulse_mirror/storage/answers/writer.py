@@ -34,6 +34,7 @@ class Input:
     item: str
     content: int | str | None
     now: dt.datetime
+    acted_at: float | None = None  # when the person clicked, as the platform signed it
 
 
 WriteBatch = Callable[[Sequence[Input]], Awaitable[list[AnswerOutcome]]]
