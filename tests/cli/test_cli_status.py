@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -71,3 +72,18 @@ def test_how_many_answered_is_shown_only_from_the_anonymity_threshold() -> None:
     enough = _row(SideWeek(Side.EMPLOYEE, planned=9, sent=9, answered=6), min_respondents=5)
     assert few[3:5] == ["< 5", "—"]
     assert enough[3:5] == ["6", "67%"]
+
+
+def test_status_with_the_database_gone_says_so_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+    config.write_text(f"organisation: {{name: Example GmbH}}\ndatabase: {{url: '{url}'}}\n")
+    result = runner.invoke(app, ["status", "--config", str(config)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("status: the database cannot be reached")
+    assert "sqlalche.me" not in lines[0] and "SELECT" not in lines[0]

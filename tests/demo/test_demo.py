@@ -186,8 +186,8 @@ async def test_nobody_got_a_message_twice(demo: DemoResult) -> None:
         await engine.dispose()
     keys = [(r.pulse_id, r.platform_user_id, r.kind) for r in rows]
     assert len(keys) == len(set(keys)) > 0
-    refs = [r.platform_message_id for r in rows]
-    assert len(refs) == len(set(refs))
+    refs = [r.platform_message_id for r in rows if r.platform_message_id is not None]
+    assert len(refs) == len(set(refs))  # closed windows keep no message reference at all
     # Questions only: a closed window deletes its reminders (they would tell who answered).
     per_person = Counter(r.platform_user_id for r in rows if r.kind == "question")
     arrived: Counter[str] = Counter()

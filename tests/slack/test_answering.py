@@ -46,7 +46,7 @@ async def test_a_click_is_acked_stored_and_the_message_shows_it_with_the_next_qu
     )
 
     assert reply.status == 200
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 5"), what="the update")
+    await eventually(lambda: _confirmed(slack_bot, ada, 5), what="the update")
     assert await _stored(slack_bot) == {"effort.employee": {5: 1}}
     updated = slack_bot.message(ada)
     assert "Question 2 of 2" in _texts(updated)
@@ -55,6 +55,17 @@ async def test_a_click_is_acked_stored_and_the_message_shows_it_with_the_next_qu
 
 async def _has(bot: SlackBot, user: Any, snippet: str) -> bool:
     return snippet in _texts(bot.message(user))
+
+
+_DONE = ":white_check_mark:"  # the DM's line for a question answered (never with the value)
+
+
+async def _confirmed(bot: SlackBot, user: Any, value: int) -> bool:
+    """The DM shows the question as answered, without the value; a private note shows it."""
+    shown = _texts(bot.message(user))
+    notes = [note["text"] for note in bot.sandbox.received(user.id)["ephemeral"]]
+    assert "Recorded" not in shown, "the DM must never keep the value given"
+    return _DONE in shown and any(f"Recorded: {value}." in note for note in notes)
 
 
 async def test_answering_every_question_thanks_and_says_when_results_are_shared(
@@ -89,7 +100,7 @@ async def test_double_clicks_retries_and_racing_clicks_store_exactly_one_answer(
             for _ in range(4)
         )
     )
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 4"), what="the update")
+    await eventually(lambda: _confirmed(slack_bot, ada, 4), what="the update")
     # Slack's retries of a click already handled, and one that arrives late in between.
     retried = [await slack_bot.sandbox.replay(racing[0], retry_num=n) for n in (1, 2)]
 
@@ -111,7 +122,7 @@ async def test_a_forged_or_stale_signature_gets_401_and_changes_nothing(
         )
         assert reply.status == 401
     assert await _stored(slack_bot) == {}
-    assert "Recorded" not in _texts(slack_bot.message(ada))
+    assert _DONE not in _texts(slack_bot.message(ada))
 
 
 async def test_a_click_after_the_window_closed_is_refused_and_stores_nothing(
@@ -203,7 +214,7 @@ async def test_a_store_failure_asks_to_try_again_and_leaves_the_buttons(
     await slack_bot.sandbox.click(
         ada.id, action_id="pulse_answer_2", value=encode(Choice(sent.token, 0, 2))
     )
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 2"), what="the second try")
+    await eventually(lambda: _confirmed(slack_bot, ada, 2), what="the second try")
     assert await _stored(slack_bot) == {"effort.employee": {2: 1}}
 
 
@@ -225,12 +236,12 @@ async def test_a_slack_error_on_the_update_never_loses_the_stored_answer(
     await eventually(update_failed, what="the failed chat.update")
     assert reply.status == 200
     assert await _stored(slack_bot) == {"effort.employee": {6: 1}}
-    assert "Recorded" not in _texts(slack_bot.message(ada))
+    assert _DONE not in _texts(slack_bot.message(ada))
     # The buttons are still there: clicking again shows the answer and counts nothing twice.
     await slack_bot.sandbox.click(
         ada.id, action_id="pulse_answer_6", value=encode(Choice(sent.token, 0, 6))
     )
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 6"), what="the update")
+    await eventually(lambda: _confirmed(slack_bot, ada, 6), what="the update")
     assert await _stored(slack_bot) == {"effort.employee": {6: 1}}
 
 
@@ -242,7 +253,7 @@ async def test_a_click_is_confirmed_through_its_response_url_not_chat_update(
     await slack_bot.sandbox.click(
         ada.id, action_id="pulse_answer_5", value=encode(Choice(sent.token, 0, 5))
     )
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 5"), what="the confirmation")
+    await eventually(lambda: _confirmed(slack_bot, ada, 5), what="the confirmation")
     assert "chat.update" not in [c.method for c in slack_bot.sandbox.calls]
 
 
@@ -253,6 +264,6 @@ async def test_a_refused_response_url_falls_back_to_chat_update(slack_bot: Slack
     await slack_bot.sandbox.click(
         ada.id, action_id="pulse_answer_2", value=encode(Choice(sent.token, 0, 2))
     )
-    await eventually(lambda: _has(slack_bot, ada, "Recorded: 2"), what="the confirmation")
+    await eventually(lambda: _confirmed(slack_bot, ada, 2), what="the confirmation")
     assert [c.method for c in slack_bot.sandbox.calls].count("chat.update") == 1
     assert await _stored(slack_bot) == {"effort.employee": {2: 1}}

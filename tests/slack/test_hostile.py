@@ -197,3 +197,26 @@ async def test_any_body_and_headers_get_2xx_or_4xx_and_store_nothing(
         status = await _post(session, url, body, safe)
     assert status < 500
     assert await _stored_rows(slack_bot) == 0
+
+
+async def test_a_genuine_answer_never_puts_the_person_and_the_value_on_one_log_line(
+    slack_bot: SlackBot,
+) -> None:
+    handler, stream = _capture()
+    handler.setLevel(logging.INFO)  # what `pulse run` logs
+    try:
+        canary = slack_bot.sandbox.add_user(name="canary", id=CANARY_USER)
+        sent = await slack_bot.send(canary)
+        value = encode(Choice(sent.token, 0, 7))
+        await slack_bot.sandbox.click(canary.id, action_id="pulse_answer_7", value=value)
+
+        async def stored() -> bool:
+            return await _stored_rows(slack_bot) > 0
+
+        await eventually(stored, what="the answer")
+        assert slack_bot.runtime.intake is not None
+        await slack_bot.runtime.intake.drain()
+    finally:
+        logging.getLogger().removeHandler(handler)
+    for line in stream.getvalue().splitlines():
+        assert not (CANARY_USER in line and (value in line or "pulse_answer_7" in line)), line

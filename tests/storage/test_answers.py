@@ -155,11 +155,14 @@ async def test_closing_the_window_unlinks_every_employee_answer_from_its_person(
     )
     await repository.enqueue([reminder])
     assert len(await _rows(engine, ballot)) == 4
+    assert all(r.platform_message_id for r in await _rows(engine, delivery) if r.kind == "question")
 
     deleted = await close_window(repository, pulse.id)
 
     assert deleted == 4
     assert await _rows(engine, ballot) == []
+    # Nothing points at a person's message any more (a workspace export holds the messages).
+    assert {row.platform_message_id for row in await _rows(engine, delivery)} == {None}
     # The only remaining path from an answer to a person went through the ballot.
     async with engine.connect() as connection:
         linked = await connection.execute(

@@ -14,6 +14,7 @@ from pulse_mirror.surveys.model import Scale, Side
 from pulse_mirror.surveys.records import DeliveryKind
 from pulse_mirror.telegram import keyboards
 from pulse_mirror.telegram import texts as tg_texts
+from pulse_mirror.telegram.consent import ConsentSeal, consent_key
 
 TOKEN = "A" * 32  # the longest token the codec accepts
 
@@ -43,7 +44,11 @@ def test_every_button_fits_telegrams_64_bytes_and_parses_back() -> None:
                 parsed = parse(data)
                 assert isinstance(parsed, Choice | Skip) and parsed.token == TOKEN
     ref = Customers.segment_ref("a segment name that is rather long " * 3)
-    consent = keyboards.consent_keyboard("en", segment_ref=ref)
+    seal = ConsentSeal(consent_key("123456789:" + "x" * 35))
+    biggest = -(2**52)  # Telegram's ids have at most 52 significant bits
+    later = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # the most digits a day number gets
+    opt_in = seal.issue(chat_id=biggest, segment_ref=ref, now=later)
+    consent = keyboards.consent_keyboard("en", opt_in=opt_in)
     assert all(len(str(b.callback_data).encode()) <= MAX_BYTES for b in consent.inline_keyboard[0])
 
 

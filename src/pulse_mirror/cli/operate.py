@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from pulse_mirror.cli.support import ConfigOption, fail, load, out
+from pulse_mirror.cli.support import ConfigOption, brief, fail, load, out
 from pulse_mirror.config.settings import Config
 from pulse_mirror.logs import configure
 from pulse_mirror.platforms import StartupError
@@ -48,7 +48,7 @@ def status(config: ConfigOption = None) -> None:
     try:
         week, summaries, paused, next_due, unposted = asyncio.run(_status(cfg))
     except Exception as error:  # the database cannot be read: one line, exit 2
-        raise fail([f"status: {error}"]) from None
+        raise fail([f"status: {brief(error)}"]) from None
     table = Table(title=f"Pulse Mirror, week {week}" + (" (PAUSED)" if paused else ""))
     for column in ("side", "planned", "sent", "answered", "rate", "failed", "unknown", "pending"):
         table.add_column(column, justify="left" if column == "side" else "right")
@@ -171,7 +171,7 @@ def _set_paused(config: ConfigOption, *, paused: bool) -> None:
     try:
         asyncio.run(_write_paused(cfg, paused=paused))
     except Exception as error:
-        raise fail([f"{'pause' if paused else 'resume'}: {error}"]) from None
+        raise fail([f"{'pause' if paused else 'resume'}: {brief(error)}"]) from None
 
 
 async def _write_paused(cfg: Config, *, paused: bool) -> None:

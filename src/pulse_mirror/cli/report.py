@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pulse_mirror.cli.support import ConfigOption, fail, load, out
+from pulse_mirror.cli.support import ConfigOption, brief, fail, load, out
 from pulse_mirror.config.settings import Config
 from pulse_mirror.reports.job import ReportSettings, build_week, post_report
 from pulse_mirror.storage.engine import create_engine
@@ -81,7 +81,7 @@ def report(
             _report(cfg, settings, week=chosen, out_dir=out_dir, post=post, again=again)
         )
     except Exception as exc:  # a database that cannot be reached, a folder we cannot write
-        raise fail([f"report {chosen}: {exc}"]) from None
+        raise fail([f"report {chosen}: {brief(exc)}"]) from None
     for path in written:
         out.print(f"wrote {path}", markup=False, highlight=False)
     for line in posted:
@@ -175,7 +175,7 @@ def export(
     try:
         found, closes_at = asyncio.run(histograms())
     except Exception as exc:
-        raise fail([f"export: {exc}"]) from None
+        raise fail([f"export: {brief(exc)}"]) from None
     rows = export_rows(
         weeks=span, bank=bank, histograms=found, anonymity=anonymity, closes_at=closes_at, now=now
     )
@@ -207,5 +207,5 @@ def import_answers(
     try:
         count = asyncio.run(run())
     except Exception as exc:
-        raise fail([f"{file}: import failed, nothing was imported ({exc})"]) from None
+        raise fail([f"{file}: import failed, nothing was imported ({brief(exc)})"]) from None
     out.print(f"imported {count} answers from {file}", markup=False, highlight=False)

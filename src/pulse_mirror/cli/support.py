@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import exc as sa_exc
 
 from pulse_mirror.config.settings import Config, ConfigError, load_config
 from pulse_mirror.logs import mask_tokens
@@ -26,6 +27,15 @@ ConfigOption = Annotated[
 def default_config_path() -> Path:
     """The config file used when ``--config`` is not given."""
     return Path(os.environ.get("PULSE_CONFIG", "config.yaml"))
+
+
+def brief(error: BaseException) -> str:
+    """An error as one short line: a database driver's message without its SQL and links."""
+    if isinstance(error, sa_exc.DBAPIError):
+        cause = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+        return f"the database cannot be reached or refused the request ({cause[0][:200]})"
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
 
 
 def fail(lines: list[str]) -> typer.Exit:

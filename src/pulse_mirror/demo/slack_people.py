@@ -27,8 +27,8 @@ from pulse_mirror.slack.blocks import (
     HOME_PAUSE,
     SKIP,
 )
+from pulse_mirror.slack.texts import slack_text
 from pulse_mirror.surveys.model import Side
-from pulse_mirror.surveys.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class SlackPeople:
             if not await until(lambda b=before: message.blocks != b):
                 self._ledger.unconfirmed += 1
                 return
-            shown = f"{item.text_in(lang)} — *{text('answer.recorded', lang, value=value)}*"
+            shown = f"{item.text_in(lang)} — *{slack_text('answer.done', lang)}*"  # no value
             if shown not in slack_context(message.blocks):
                 return  # refused, e.g. the window had closed: the message says so
             self._ledger.answer(

@@ -88,8 +88,8 @@ def _ends(item: Item, lang: str) -> str:
 
 def _done_line(state: PulseState, index: int) -> str:
     question = state.items[index].text_in(state.lang)
-    if index in state.answers:
-        outcome = text("answer.recorded", state.lang, value=state.answers[index])
+    if index in state.answers:  # never the value: the DM outlives the answer window
+        outcome = slack_text("answer.done", state.lang)
     else:
         outcome = text("answer.skipped", state.lang)
     return f":white_check_mark: {question} — *{outcome}*"

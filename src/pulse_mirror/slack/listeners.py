@@ -24,6 +24,7 @@ from pulse_mirror.logs import failure
 from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import blocks
 from pulse_mirror.slack.home import publish_home
+from pulse_mirror.slack.texts import slack_text
 from pulse_mirror.surveys.callbacks import Choice, CommentRequest, InvalidCallback, Skip, parse
 from pulse_mirror.surveys.employees import EmployeeAccounts
 from pulse_mirror.surveys.service import Outcome, PulseAnswers, Reply
@@ -32,6 +33,7 @@ from pulse_mirror.surveys.texts import text
 log = logging.getLogger(__name__)
 
 Body = dict[str, Any]
+_VALUE_SHOWN = (Outcome.RECORDED, Outcome.CHANGED, Outcome.UNCHANGED)
 _UPDATE_ERRORS = (SlackApiError, OSError, TimeoutError)
 
 
@@ -91,6 +93,10 @@ class PulseListeners:
                 blocks=blocks.pulse_blocks(reply.state, framing=self.settings.framing),
                 text=blocks.fallback_text(reply.state),
             )
+            if reply.outcome in _VALUE_SHOWN and reply.notice:
+                note = slack_text("answer.private", reply.state.lang, recorded=reply.notice)
+                user = body["user"]["id"]
+                await self._private(client, response_url, channel=channel, user=user, note=note)
             return
         if reply.outcome is Outcome.CLOSED:
             lang = reply.state.lang if reply.state else self.settings.default_language
@@ -208,20 +214,9 @@ class PulseListeners:
         A response_url is the click's own and is not held to chat.update's workspace-wide
         tier (about 50 a minute), so a Monday-morning burst of clicks is confirmed to everyone.
         """
-        if isinstance(response_url, str) and response_url.startswith(("https://", "http://")):
-            hook = AsyncWebhookClient(url=response_url, session=client.session, timeout=10)
-            hook.proxy = proxy_for(response_url)  # slack_sdk would ignore NO_PROXY
-            message = {"replace_original": True, "text": text, "blocks": blocks}
-            try:
-                sent = await hook.send_dict(message)
-            except (*_UPDATE_ERRORS, aiohttp.ClientError) as error:
-                failed = {"error": failure(error)}
-                log.warning("response_url failed; updating with chat.update", extra=failed)
-            else:
-                if sent.status_code == 200:
-                    return
-                log.warning("response_url refused; updating with chat.update",
-                            extra={"status": sent.status_code})  # fmt: skip
+        message = {"replace_original": True, "text": text, "blocks": blocks}
+        if await _respond(client, response_url, message):
+            return
         await self._update(client, channel=channel, ts=ts, blocks=blocks, text=text)
 
     async def _update(self, client: AsyncWebClient, *, channel: Any, ts: Any, **shown: Any) -> None:
@@ -234,6 +229,15 @@ class PulseListeners:
             failed = {"error": failure(error)}
             log.warning("chat.update failed after the answer was stored", extra=failed)
 
+    async def _private(
+        self, client: AsyncWebClient, response_url: Any, *, channel: Any, user: str, note: str
+    ) -> None:
+        """A note only the person sees and Slack does not keep: through the response_url."""
+        message = {"response_type": "ephemeral", "replace_original": False, "text": note}
+        if await _respond(client, response_url, message):
+            return
+        await self._ephemeral(client, channel=channel, user=user, note=note)
+
     async def _ephemeral(
         self, client: AsyncWebClient, *, channel: Any, user: str, note: str
     ) -> None:
@@ -243,6 +247,26 @@ class PulseListeners:
             await client.chat_postEphemeral(channel=channel, user=user, text=note)
         except _UPDATE_ERRORS as error:
             log.warning("could not post a note to the person", extra={"error": failure(error)})
+
+
+async def _respond(client: AsyncWebClient, response_url: Any, message: dict[str, Any]) -> bool:
+    """Post ``message`` to a click's response_url; False when there is none or it failed.
+
+    A response_url is the click's own and is not held to chat.update's workspace-wide tier
+    (about 50 a minute), so a Monday-morning burst of clicks is confirmed to everyone.
+    """
+    if not isinstance(response_url, str) or not response_url.startswith(("https://", "http://")):
+        return False
+    hook = AsyncWebhookClient(url=response_url, session=client.session, timeout=10)
+    hook.proxy = proxy_for(response_url)  # slack_sdk would ignore NO_PROXY
+    try:
+        sent = await hook.send_dict(message)
+    except (*_UPDATE_ERRORS, aiohttp.ClientError) as error:
+        log.warning("response_url failed", extra={"error": failure(error)})
+        return False
+    if sent.status_code != 200:
+        log.warning("response_url refused", extra={"status": sent.status_code})
+    return sent.status_code == 200
 
 
 def _acted_at(action_ts: Any) -> float | None:

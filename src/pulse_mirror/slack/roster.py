@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from pulse_mirror.surveys.employees import Member, RosterRules, employees_of, left_the_roster
 from pulse_mirror.surveys.model import PersonStatus, Platform, Side
+from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.stores import RosterStore
 
 log = logging.getLogger(__name__)
@@ -171,3 +172,32 @@ async def sync_roster(
     return SyncResult(
         employees=len(employees), left=len(gone), rejoined=rejoined, unresolved=unresolved
     )
+
+
+class RosterSync:
+    """Syncs the employees from the workspace or the roster file; run once a day."""
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        repository: RosterStore,
+        clock: Clock,
+        rules: RosterRules,
+        roster_file: str | None,
+    ) -> None:
+        self._client = client
+        self._repo = repository
+        self._clock = clock
+        self._rules = rules
+        self._file = roster_file
+
+    async def run(self) -> SyncResult:
+        """Sync once now."""
+        return await sync_roster(
+            client=self._client,
+            repository=self._repo,
+            rules=self._rules,
+            now=self._clock.now(),
+            roster_file=Path(self._file) if self._file else None,
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import aiohttp
@@ -14,7 +13,6 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from pulse_mirror.outbox.pacing import Pacer, Rate
 from pulse_mirror.platforms import StartupError
@@ -22,11 +20,11 @@ from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import listeners as slack_listeners
 from pulse_mirror.slack.blocks import Framing
 from pulse_mirror.slack.clients import web_client
-from pulse_mirror.slack.http.gate import SlackGate, bolt_logger
+from pulse_mirror.slack.http.gate import RecentEvents, SlackGate, bolt_logger
 from pulse_mirror.slack.http.intake import ClickIntake
 from pulse_mirror.slack.manifest import EVENTS_PATH
 from pulse_mirror.slack.messenger import SlackMessenger
-from pulse_mirror.slack.roster import SyncResult, sync_roster
+from pulse_mirror.slack.roster import RosterSync, SyncResult
 from pulse_mirror.storage.engine import create_engine
 from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.employees import (
@@ -75,6 +73,7 @@ class SlackRuntime:
     ) -> None:
         self.app = app
         self.gate = gate
+        self.events = RecentEvents()
         self.intake = intake
         self.messenger = messenger
         self.pacer = pacer
@@ -166,6 +165,9 @@ class SlackRuntime:
         admitted = await self.gate.admit(request)
         if isinstance(admitted, web.Response):
             return admitted
+        event_id = admitted.bolt.body.get("event_id") if admitted.kind == "event_callback" else None
+        if event_id is not None and not self.events.begin(event_id):
+            return web.Response(status=200)  # a retry of an event taken already
         if self.intake is not None and self.intake.accept(admitted):
             return web.Response(status=200)
         try:
@@ -173,39 +175,12 @@ class SlackRuntime:
         except Exception as error:  # a defect on a genuine request: one line, no body
             failure = {"kind": admitted.kind, "error": type(error).__name__}
             log.error("slack request failed", extra=failure)
+            self.events.failed(event_id)
             return self.gate.refused_after_parse(admitted.kind)
         if bolt_response.status >= 500:
+            self.events.failed(event_id)
             return self.gate.refused_after_parse(admitted.kind)
         return await to_aiohttp_response(bolt_response)
-
-
-class RosterSync:
-    """Syncs the employees from the workspace or the roster file; run once a day."""
-
-    def __init__(
-        self,
-        *,
-        client: AsyncWebClient,
-        repository: RosterStore,
-        clock: Clock,
-        rules: RosterRules,
-        roster_file: str | None,
-    ) -> None:
-        self._client = client
-        self._repo = repository
-        self._clock = clock
-        self._rules = rules
-        self._file = roster_file
-
-    async def run(self) -> SyncResult:
-        """Sync once now."""
-        return await sync_roster(
-            client=self._client,
-            repository=self._repo,
-            rules=self._rules,
-            now=self._clock.now(),
-            roster_file=Path(self._file) if self._file else None,
-        )
 
 
 def employee_settings(config: Config) -> EmployeeSettings:

@@ -8,6 +8,13 @@ from pulse_mirror.surveys.planning.schedule import zone
 from pulse_mirror.surveys.texts import Table, Texts
 
 _TABLE: Table = {
+    # The DM keeps no value: Slack keeps messages (and, in some plans, their edits) in
+    # exports; the value is shown once in a note only the person sees (``answer.private``).
+    "answer.done": {"en": "answered", "de": "beantwortet"},
+    "answer.private": {
+        "en": "{recorded}. Only you can see this note; your DM keeps no answer.",
+        "de": "{recorded}. Nur du siehst diesen Hinweis; deine DM behält keine Antwort.",
+    },
     "home.title": {"en": "Pulse Mirror", "de": "Pulse Mirror"},
     "home.what": {
         "en": (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import traceback
+from pathlib import Path
 
 from telegram.error import (
     BadRequest,
@@ -34,6 +36,18 @@ def retry_seconds(error: RetryAfter) -> float:
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
     return float(value)  # type: ignore[arg-type]
+
+
+def where(error: BaseException | None) -> str:
+    """An error as its type and the place it was raised (file and line), nothing it carried.
+
+    A handler's error message can quote what a person sent; a log line must not.
+    """
+    if error is None:
+        return "unknown error"
+    frames = traceback.extract_tb(error.__traceback__)
+    place = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}{place}"
 
 
 def is_not_modified(error: TelegramError) -> bool:

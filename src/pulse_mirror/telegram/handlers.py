@@ -2,7 +2,10 @@
 
 No rule lives here: taps go to ``PulseAnswers``, consent and rights to ``Customers``; the
 handlers answer the callback query at once and leave edits and replies to the paced
-``Outbound`` sender. Only private chats are served; groups, channels and edits are ignored.
+``Outbound`` sender. Only private chats are served; groups, supergroups, forum topics,
+channels and edits are ignored (a tap there is answered with nothing). "Yes, ask me" counts
+only with a genuine, fresh seal (``telegram/consent.py``). A handler that fails is logged as
+one line (the error's type and place, never its message, which may carry what was sent).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 import logging
 
 from telegram import CallbackQuery, ChatMemberUpdated, Update
-from telegram.constants import ChatMemberStatus
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -29,7 +32,8 @@ from pulse_mirror.surveys.ports import Clock, Pace
 from pulse_mirror.surveys.service import Outcome, PulseAnswers, Reply
 from pulse_mirror.surveys.texts import text
 from pulse_mirror.telegram import keyboards
-from pulse_mirror.telegram.errors import retry_seconds
+from pulse_mirror.telegram.consent import ConsentSeal, is_consent
+from pulse_mirror.telegram.errors import retry_seconds, where
 from pulse_mirror.telegram.keyboards import render_pulse
 from pulse_mirror.telegram.outbound import Outbound
 from pulse_mirror.telegram.texts import text as tg_text
@@ -52,8 +56,10 @@ class TelegramHandlers:
         outbound: Outbound,
         pacer: Pace,
         clock: Clock,
+        consent: ConsentSeal,
     ) -> None:
         self._clock = clock
+        self._seal = consent
         self._answers = answers
         self._customers = customers
         self._out = outbound
@@ -102,7 +108,10 @@ class TelegramHandlers:
                 org=settings.organisation,
                 days=settings.min_days_between,
             )
-            markup = keyboards.consent_keyboard(result.lang, segment_ref=result.segment_ref)
+            opt_in = self._seal.issue(
+                chat_id=user.id, segment_ref=result.segment_ref, now=self._clock.now()
+            )
+            markup = keyboards.consent_keyboard(result.lang, opt_in=opt_in)
             self._out.send(chat.id, intro, markup)
         else:
             self._out.send(chat.id, tg_text(result.welcome.value, result.lang))
@@ -168,9 +177,13 @@ class TelegramHandlers:
         query = update.callback_query
         if query is None:
             return
+        message = query.message
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            await _answer(query, None)  # only private chats are served; a quiet "done"
+            return
         data = query.data or ""
         user_id = str(query.from_user.id)
-        if data.startswith(f"{keyboards.OPT_IN}:") or data == keyboards.DECLINE:
+        if is_consent(data) or data == keyboards.DECLINE:
             await self._consent(query, data)
             return
         if data in (keyboards.DELETE_YES, keyboards.DELETE_NO):
@@ -232,7 +245,12 @@ class TelegramHandlers:
         if data == keyboards.DECLINE:
             reply = tg_text("declined", lang)
         else:
-            ref = data.split(":", 1)[1]
+            # The person's private chat has the person's id: a seal issued to them only.
+            ref = self._seal.check(data, chat_id=user.id, now=self._clock.now())
+            if ref is None:
+                log.info("consent button refused: forged, from another chat, or expired")
+                await _answer(query, tg_text("consent.again", lang))
+                return
             await self._customers.opt_in(
                 platform_user_id=str(user.id), language_code=user.language_code, segment_ref=ref
             )
@@ -294,7 +312,7 @@ class TelegramHandlers:
 
     async def error(self, update: object, context: Context) -> None:
         """Log what a handler raised, and ask the customer to try again (never a silent tap)."""
-        log.error("telegram handler failed", exc_info=context.error)
+        log.error("telegram handler failed: %s", where(context.error))
         if not isinstance(update, Update):
             return
         notice = text("try_again", self._lang(update))

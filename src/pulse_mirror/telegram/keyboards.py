@@ -15,9 +15,10 @@ from pulse_mirror.surveys.conversation import PulseState
 from pulse_mirror.surveys.model import Item, Scale
 from pulse_mirror.surveys.records import DeliveryKind
 from pulse_mirror.surveys.texts import text
+from pulse_mirror.telegram.consent import PREFIX
 from pulse_mirror.telegram.texts import text as tg_text
 
-OPT_IN = "o"
+OPT_IN = PREFIX  # "Yes, ask me"; its payload is sealed (telegram/consent.py)
 DECLINE = "n"
 DELETE_YES = "d:y"
 DELETE_NO = "d:n"
@@ -104,14 +105,12 @@ def render_pulse(state: PulseState, *, kind: DeliveryKind = DeliveryKind.QUESTIO
     return Rendered("\n".join(lines), markup)
 
 
-def consent_keyboard(lang: str, *, segment_ref: str) -> InlineKeyboardMarkup:
-    """ "Yes, ask me" (carrying the segment's short reference) and "No, thanks"."""
+def consent_keyboard(lang: str, *, opt_in: str) -> InlineKeyboardMarkup:
+    """ "Yes, ask me" (carrying ``opt_in``, the sealed consent payload) and "No, thanks"."""
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    tg_text("button.yes", lang), callback_data=f"{OPT_IN}:{segment_ref}"
-                ),
+                InlineKeyboardButton(tg_text("button.yes", lang), callback_data=opt_in),
                 InlineKeyboardButton(tg_text("button.no", lang), callback_data=DECLINE),
             ]
         ]

@@ -2,24 +2,25 @@
 
 ``build_telegram`` only builds; nothing talks to Telegram until ``start()``, which checks the
 token with ``getMe``, registers the commands in English and German, and then polls or sets
-the webhook. In webhook mode the route for the shared aiohttp server verifies Telegram's
-``X-Telegram-Bot-Api-Secret-Token`` header before anything is processed.
+the webhook. In webhook mode the route for the shared aiohttp server admits an update only
+through the ``WebhookGate`` (secret header, size, shape; ``telegram/gate.py``): anything else
+gets a 4xx, never a 5xx, and nothing of it reaches the handlers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hmac
-import json
 import logging
 import secrets
 from collections.abc import Sequence
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import BaseRequest
 
 from pulse_mirror.config.settings import Config
 from pulse_mirror.outbox.pacing import Pacer, Rate
@@ -29,6 +30,9 @@ from pulse_mirror.surveys.model import Platform
 from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.service import PulseAnswers
 from pulse_mirror.surveys.stores import CustomerStore
+from pulse_mirror.telegram.consent import ConsentSeal, consent_key
+from pulse_mirror.telegram.gate import SECRET_HEADER as SECRET_HEADER  # re-exported
+from pulse_mirror.telegram.gate import WebhookGate
 from pulse_mirror.telegram.handlers import TelegramHandlers
 from pulse_mirror.telegram.messenger import TelegramMessenger
 from pulse_mirror.telegram.ordering import ChatOrder
@@ -39,7 +43,6 @@ from pulse_mirror.telegram.texts import text as tg_text
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
@@ -72,8 +75,10 @@ class TelegramRuntime:
         webhook_url: str | None,
         webhook_secret: str,
         poll_timeout: float = 10.0,
+        requests: Sequence[BaseRequest] = (),
     ) -> None:
         self.application = application
+        self._requests = tuple(requests)
         self.messenger = messenger
         self.pacer = pacer
         self.outbound = outbound
@@ -82,11 +87,32 @@ class TelegramRuntime:
         self._api_url = api_url
         self._webhook_url = webhook_url
         self._secret = webhook_secret
+        self.gate = WebhookGate(webhook_secret, bot=application.bot)
         self._poll_timeout = poll_timeout
         self._running = False
 
     async def start(self) -> None:
-        """Check the token (getMe), register the commands, then poll or set the webhook."""
+        """Check the token (getMe), register the commands, then poll or set the webhook.
+
+        A start that fails leaves no connection pool open behind it.
+        """
+        try:
+            await self._start()
+        except BaseException:
+            await self._close_requests()
+            raise
+
+    async def _close_requests(self) -> None:
+        # Undo whatever part of the start ran; PTB shuts its requests down only after a
+        # successful initialize, so they are closed here too (closing twice is harmless).
+        steps = [self.outbound.stop, self.application.shutdown]
+        if self.application.running:
+            steps.insert(0, self.application.stop)
+        for step in [*steps, *(request.shutdown for request in self._requests)]:
+            with contextlib.suppress(Exception):
+                await step()
+
+    async def _start(self) -> None:
         try:
             await self.application.initialize()
         except InvalidToken:
@@ -147,18 +173,12 @@ class TelegramRuntime:
         return [web.post(webhook_path(self._webhook_url), self.receive)]
 
     async def receive(self, request: web.Request) -> web.Response:
-        """One update POSTed by Telegram: verified, queued for the application, acknowledged."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self._secret.encode()):
-            log.warning("webhook request with a wrong or missing secret token refused")
-            return web.Response(status=403, text="forbidden")
-        if not self._running:
+        """One update POSTed by Telegram: admitted by the gate, queued, acknowledged."""
+        update = await self.gate.admit(request)
+        if isinstance(update, web.Response):
+            return update
+        if not self._running:  # Telegram retries a 503 later: the update is not lost
             return web.Response(status=503, text="not running")
-        try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            return web.Response(status=400, text="not an update")
         # Queued, not awaited: Telegram sends a chat's next update only after this one was
         # answered, over at most max_connections requests, so answering only after the
         # handler ran would hold back every tap behind slow ones. The application handles
@@ -212,14 +232,16 @@ def build_telegram(
     if token is None:
         raise StartupError("TELEGRAM_BOT_TOKEN is not set; Telegram cannot start")
     api_url = config.telegram.api_url or DEFAULT_API_URL
+    requests = (AiohttpRequest(connection_pool_size=connection_pool_size),
+                AiohttpRequest(connection_pool_size=1))  # fmt: skip
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value())
         .base_url(api_url)
         .base_file_url(_file_url(api_url))
         .concurrent_updates(ChatOrder(concurrent_updates))
-        .request(AiohttpRequest(connection_pool_size=connection_pool_size))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
     )
     if config.telegram.mode == "webhook":
         builder = builder.updater(None)
@@ -233,7 +255,12 @@ def build_telegram(
     outbound = Outbound(bot=application.bot, pacer=pacer, on_gone=gone, parallel=outbound_parallel)
     messenger = TelegramMessenger(bot=application.bot, on_gone=customers.blocked)
     handlers = TelegramHandlers(
-        answers=answers, customers=customers, outbound=outbound, pacer=pacer, clock=clock
+        answers=answers,
+        customers=customers,
+        outbound=outbound,
+        pacer=pacer,
+        clock=clock,
+        consent=ConsentSeal(consent_key(token.get_secret_value())),
     )
     handlers.install(application)
     secret = config.secrets.telegram_webhook_secret
@@ -248,6 +275,7 @@ def build_telegram(
         webhook_url=config.telegram.webhook_url,
         webhook_secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
         poll_timeout=poll_timeout,
+        requests=requests,
     )
 
 

@@ -83,6 +83,10 @@ _TABLE: Table = {
         "en": "Please answer with the buttons. /help lists what you can do.",
         "de": "Bitte antworten Sie mit den Schaltflächen. /help zeigt alle Befehle.",
     },
+    "consent.again": {
+        "en": "This button is no longer valid. Please send /start again.",
+        "de": "Diese Schaltfläche gilt nicht mehr. Bitte senden Sie /start noch einmal.",
+    },
     "reminder": {"en": "A gentle reminder:", "de": "Eine kurze Erinnerung:"},
     "your_answers": {"en": "Your answers:", "de": "Ihre Antworten:"},
     "command.start": {"en": "Sign up for short questions", "de": "Für kurze Fragen anmelden"},

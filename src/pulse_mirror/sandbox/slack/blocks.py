@@ -18,6 +18,9 @@ MAX_FIELDS = 10
 MAX_FIELD_TEXT = 2000
 MAX_CONTEXT_ELEMENTS = 10
 MAX_MESSAGE_TEXT = 40000
+ACTIONABLE = frozenset(
+    {"button", "static_select", "overflow", "radio_buttons", "checkboxes", "datepicker"}
+)
 
 
 def block_errors(blocks: Any, *, surface: Surface = "message") -> list[str]:
@@ -100,6 +103,11 @@ def _element_errors(element: Any, at: str) -> list[str]:
 
 def buttons(blocks: list[Any]) -> list[tuple[str, dict[str, Any]]]:
     """Every button in ``blocks`` as (block_id, element), in order."""
+    return [(b, e) for b, e in interactive(blocks) if e.get("type") == "button"]
+
+
+def interactive(blocks: list[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every element a person can act on (button, select, overflow...) as (block_id, element)."""
     found: list[tuple[str, dict[str, Any]]] = []
     for index, block in enumerate(blocks):
         if not isinstance(block, dict):
@@ -109,7 +117,7 @@ def buttons(blocks: list[Any]) -> list[tuple[str, dict[str, Any]]]:
         if isinstance(block.get("accessory"), dict):
             candidates.append(block["accessory"])
         for element in candidates:
-            if isinstance(element, dict) and element.get("type") == "button":
+            if isinstance(element, dict) and element.get("type") in ACTIONABLE:
                 found.append((block_id, element))
     return found
 

@@ -28,7 +28,9 @@ USER_FIELDS = {
     "deleted",
     "is_restricted",
     "email",
+    "team_id",
 }
+ORG_FIELDS = {"grid", "org_install"}
 CHANNEL_FIELDS = {"id", "name", "bot_member", "is_private", "members"}
 
 
@@ -87,6 +89,7 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
                 "api_url": sandbox.api_url,
                 "request_url": sandbox.request_url,
                 "socket_connected": sandbox.socket.connected,
+                "org": dataclasses.asdict(sandbox.org),
                 "users": [u.to_api(include_locale=True) for u in sandbox.workspace.users.values()],
                 "channels": [c.to_api() for c in sandbox.workspace.channels.values()],
             }
@@ -136,6 +139,24 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         reply = await sandbox.open_home(b["user"], via=b.get("via"), signing=_signing(b))
         return web.json_response({"ok": True, **_reply(reply)})
 
+    async def home_action(request: web.Request) -> web.StreamResponse:
+        b = await _body(request)
+        reply = await sandbox.act_on_home(
+            b["user"],
+            action_id=b["action_id"],
+            value=b.get("value"),
+            via=b.get("via"),
+            signing=_signing(b),
+        )
+        return web.json_response({"ok": True, **_reply(reply)})
+
+    async def org(request: web.Request) -> web.StreamResponse:
+        b = _only(await _body(request), ORG_FIELDS)
+        made = sandbox.run_as_grid(
+            grid=bool(b.get("grid", True)), org_install=bool(b.get("org_install", False))
+        )
+        return web.json_response({"ok": True, "org": dataclasses.asdict(made)})
+
     async def faults(request: web.Request) -> web.StreamResponse:
         if request.method == "POST":
             b = await _body(request)
@@ -166,8 +187,15 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         return web.json_response({"ok": True, "rate_limits": limits})
 
     async def request_url(request: web.Request) -> web.StreamResponse:
-        sandbox.request_url = (await _body(request)).get("url")
-        return web.json_response({"ok": True, "request_url": sandbox.request_url})
+        b = await _body(request)
+        if not b.get("verify"):
+            sandbox.request_url = b.get("url")
+            return web.json_response({"ok": True, "request_url": sandbox.request_url})
+        check = await sandbox.verify_request_url(str(b["url"]))
+        found = {"challenge": check.challenge, "status": check.status, "body": check.body}
+        return web.json_response(
+            {"ok": check.verified, "request_url": sandbox.request_url, "verification": found}
+        )
 
     async def reset(request: web.Request) -> web.StreamResponse:
         sandbox.reset()
@@ -195,6 +223,8 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         ("POST", "act/click", click),
         ("POST", "act/submit_view", submit_view),
         ("POST", "act/open_home", open_home),
+        ("POST", "act/home_action", home_action),
+        ("PUT", "org", org),
         ("GET", "faults", faults),
         ("POST", "faults", faults),
         ("GET", "rate_limits", rate_limits),

@@ -52,6 +52,7 @@ class BotReply:
     via: Via
     sent: Sent
     ack: JSON | None = None
+    no_retry: bool = False  # the bot answered with ``X-Slack-No-Retry: 1``
 
     def json(self) -> Any:
         """The body as JSON (the ack's ``payload`` over Socket Mode); None if empty."""
@@ -97,14 +98,28 @@ class Deliverer:
                 retry_reason=retry_reason if retry_num else "",
             )
             return BotReply(status=200, body=json.dumps(ack), via="socket", sent=sent, ack=ack)
-        return await self._post(
+        return await self.post(
             sent, signing or Signing(), retry_num=retry_num, retry_reason=retry_reason
         )
 
-    async def _post(
-        self, sent: Sent, signing: Signing, *, retry_num: int | None, retry_reason: str
+    async def post(
+        self,
+        sent: Sent,
+        signing: Signing,
+        *,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        timeout: float | None = None,
+        url: str | None = None,
     ) -> BotReply:
-        if self.request_url is None:
+        """POST ``sent`` once, signed, to ``url`` (default: the request URL).
+
+        Raises aiohttp's and asyncio's errors (timeout, refused connection, too many
+        redirects) as they come: :mod:`~pulse_mirror.sandbox.slack.events` maps them to the
+        retry reasons Slack sends.
+        """
+        url = url or self.request_url
+        if url is None:
             raise RuntimeError("no request URL set and no Socket Mode connection")
         if sent.kind == "interactive":
             body = urllib.parse.urlencode({"payload": json.dumps(sent.payload)}).encode()
@@ -127,13 +142,20 @@ class Deliverer:
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = retry_reason
-        timeout = aiohttp.ClientTimeout(total=self._timeout)
+        limit = aiohttp.ClientTimeout(total=self._timeout if timeout is None else timeout)
         async with (
-            aiohttp.ClientSession(timeout=timeout, trust_env=False) as session,
-            session.post(self.request_url, data=body, headers=headers) as response,
+            aiohttp.ClientSession(timeout=limit, trust_env=False) as session,
+            # Slack follows at most two redirects, then retries with too_many_redirects.
+            session.post(url, data=body, headers=headers, max_redirects=2) as response,
         ):
             text = await response.text()
-            return BotReply(status=response.status, body=text, via="http", sent=sent)
+            return BotReply(
+                status=response.status,
+                body=text,
+                via="http",
+                sent=sent,
+                no_retry=response.headers.get("X-Slack-No-Retry") == "1",
+            )
 
 
 def _accepts_response(sent: Sent) -> bool:

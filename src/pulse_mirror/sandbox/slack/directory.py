@@ -29,7 +29,7 @@ def auth_test(ws: Workspace, call: Call) -> JSON:
         "team_id": TEAM_ID,
         "user_id": BOT_USER_ID,
         "bot_id": BOT_ID,
-        "is_enterprise_install": False,
+        **ws.org.auth_test(),
     }
 
 

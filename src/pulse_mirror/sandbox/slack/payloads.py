@@ -5,31 +5,28 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pulse_mirror.sandbox.slack.state import (
-    APP_ID,
-    BOT_USER_ID,
-    TEAM_DOMAIN,
-    TEAM_ID,
-    Channel,
-    Message,
-    User,
-    View,
-)
+from pulse_mirror.sandbox.slack.org import Org
+from pulse_mirror.sandbox.slack.state import APP_ID, Channel, Message, User, View
 
 JSON = dict[str, Any]
 VERIFICATION_TOKEN = "sandboxverificationtoken"
 
 
 def _user(user: User) -> JSON:
-    return {"id": user.id, "username": user.name, "name": user.name, "team_id": TEAM_ID}
+    return {"id": user.id, "username": user.name, "name": user.name, "team_id": user.team_id}
 
 
-def _team() -> JSON:
-    return {"id": TEAM_ID, "domain": TEAM_DOMAIN}
+def _installation(org: Org) -> JSON:
+    return {
+        "team": org.team(),
+        "enterprise": org.enterprise(),
+        "is_enterprise_install": org.org_install,
+    }
 
 
 def block_actions(
     *,
+    org: Org,
     user: User,
     channel: Channel,
     message: Message,
@@ -63,9 +60,7 @@ def block_actions(
             "is_ephemeral": message.ephemeral_for is not None,
         },
         "trigger_id": trigger_id,
-        "team": _team(),
-        "enterprise": None,
-        "is_enterprise_install": False,
+        **_installation(org),
         "channel": {"id": channel.id, "name": "directmessage" if channel.is_im else channel.name},
         "message": message.to_api(),
         "state": {"values": {}},
@@ -74,21 +69,77 @@ def block_actions(
     }
 
 
-def view_submission(*, user: User, view: View, values: JSON, trigger_id: str) -> JSON:
+def home_action(
+    *,
+    org: Org,
+    user: User,
+    home: View,
+    block_id: str,
+    element: JSON,
+    chosen: Any,
+    trigger_id: str,
+    action_ts: str,
+) -> JSON:
+    """The block_actions payload for an element acted on in the App Home (a view, no message).
+
+    Slack sends ``container: {type: view, view_id}`` and the whole ``view`` (``type: home``,
+    with the state of its selects), and no ``message``, ``channel`` or ``response_url``.
+    """
+    action = _action(block_id, element, chosen, action_ts)
+    shown = home.to_api()
+    if "selected_option" in action:
+        selected = {"type": action["type"], "selected_option": action["selected_option"]}
+        shown["state"] = {"values": {block_id: {action["action_id"]: selected}}}
+    return {
+        "type": "block_actions",
+        "user": _user(user),
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "container": {"type": "view", "view_id": home.id},
+        "trigger_id": trigger_id,
+        **_installation(org),
+        "view": shown,
+        "actions": [action],
+    }
+
+
+def _action(block_id: str, element: JSON, chosen: Any, action_ts: str) -> JSON:
+    kind = str(element.get("type"))
+    action: JSON = {"type": kind, "action_id": element.get("action_id", ""), "block_id": block_id}
+    if kind == "button":
+        action["text"] = element.get("text", {"type": "plain_text", "text": ""})
+        for key in ("value", "style"):
+            if key in element:
+                action[key] = element[key]
+    elif kind in ("static_select", "overflow", "radio_buttons"):
+        options = element.get("options", [])
+        option = next((o for o in options if o.get("value") == chosen), None)
+        if option is None:
+            raise LookupError(f"no option {chosen!r} in {element.get('action_id')}")
+        action["selected_option"] = option
+        if kind == "static_select" and "placeholder" in element:
+            action["placeholder"] = element["placeholder"]
+    else:
+        raise LookupError(f"acting on a {kind} is not modelled")
+    action["action_ts"] = action_ts
+    return action
+
+
+def view_submission(*, org: Org, user: User, view: View, values: JSON, trigger_id: str) -> JSON:
     """The view_submission payload for a modal submitted with these state values."""
     shown = view.to_api()
     shown["state"] = {"values": values}
     return {
         "type": "view_submission",
-        "team": _team(),
+        "team": org.team(),
         "user": _user(user),
         "api_app_id": APP_ID,
         "token": VERIFICATION_TOKEN,
         "trigger_id": trigger_id,
         "view": shown,
         "response_urls": [],
-        "is_enterprise_install": False,
-        "enterprise": None,
+        "is_enterprise_install": org.org_install,
+        "enterprise": org.enterprise(),
     }
 
 
@@ -122,7 +173,9 @@ def _element_state(element: JSON, value: Any) -> JSON:
     return {"type": kind, "value": value}
 
 
-def app_home_opened(*, user: User, channel: Channel, home: View | None, event_ts: str) -> JSON:
+def app_home_opened(
+    *, org: Org, user: User, channel: Channel, home: View | None, event_ts: str
+) -> JSON:
     """The events_api body (event_callback) for a user opening the App Home tab."""
     event: JSON = {
         "type": "app_home_opened",
@@ -135,21 +188,22 @@ def app_home_opened(*, user: User, channel: Channel, home: View | None, event_ts
         event["view"] = home.to_api()
     return {
         "token": VERIFICATION_TOKEN,
-        "team_id": TEAM_ID,
+        **org.event_ids(),
         "api_app_id": APP_ID,
         "event": event,
         "type": "event_callback",
         "event_id": f"Ev{secrets.token_hex(5).upper()}",
         "event_time": int(float(event_ts)),
-        "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
+        "authorizations": org.authorizations(),
         "is_ext_shared_channel": False,
         "event_context": f"4-{secrets.token_hex(8)}",
+    }
+
+
+def url_verification() -> JSON:
+    """The body Slack POSTs to a new Events API Request URL: echo ``challenge`` to pass."""
+    return {
+        "token": VERIFICATION_TOKEN,
+        "challenge": secrets.token_urlsafe(36),
+        "type": "url_verification",
     }

@@ -9,8 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulse_mirror.sandbox.slack import payloads
-from pulse_mirror.sandbox.slack.blocks import buttons, with_block_ids
+from pulse_mirror.sandbox.slack.blocks import buttons, interactive, with_block_ids
 from pulse_mirror.sandbox.slack.delivery import BotReply, Deliverer, Sent, Signing, Via
+from pulse_mirror.sandbox.slack.events import (
+    EVENT_TIMEOUT,
+    EventDelivery,
+    Pause,
+    deliver_event,
+    no_pause,
+)
 from pulse_mirror.sandbox.slack.state import BOT_USER_ID, Message, User, View, Workspace
 
 JSON = dict[str, Any]
@@ -39,11 +46,16 @@ class Person:
         deliverer: Deliverer,
         base_url: Callable[[], str],
         now: Callable[[], float] = time.monotonic,
+        event_timeout: float = EVENT_TIMEOUT,
+        pause: Pause = no_pause,
     ) -> None:
         self.ws = workspace
         self.deliverer = deliverer
         self._base_url = base_url
         self.now = now  # the clock response_urls expire by
+        self.event_timeout = event_timeout  # Slack waits 3 s for an event's answer
+        self.pause = pause  # how the waits between an event's retries are spent
+        self.events: list[EventDelivery] = []  # every event delivered over HTTP, with retries
         self._responses: dict[str, _ResponseUrl] = {}
 
     def _user(self, user_id: str) -> User:
@@ -90,23 +102,64 @@ class Person:
         found = self._button(message, action_id, value)
         assert found is not None
         block_id, button = found
-        token = secrets.token_hex(12)
-        self._responses[token] = _ResponseUrl(
-            message.channel, message.ts, user.id, expires=self.now() + RESPONSE_URL_LIFETIME
-        )
         payload = payloads.block_actions(
+            org=self.ws.org,
             user=user,
             channel=self.ws.channels[message.channel],
             message=message,
             block_id=block_id,
             button=button,
             trigger_id=self.ws.issue_trigger(user.id),
-            response_url=f"{self._base_url().rstrip('/')}/_sandbox/respond/{token}",
+            response_url=self.response_url(user.id, channel=message.channel, ts=message.ts),
             action_ts=self.ws.new_ts(),
         )
         return await self.deliverer.send(
             Sent(kind="interactive", payload=payload), via=via, signing=signing
         )
+
+    def response_url(self, user_id: str, *, channel: str, ts: str) -> str:
+        """A fresh response_url for ``user_id``'s click on the message ``channel``/``ts``."""
+        token = secrets.token_hex(12)
+        expires = self.now() + RESPONSE_URL_LIFETIME
+        self._responses[token] = _ResponseUrl(channel, ts, user_id, expires=expires)
+        return f"{self._base_url().rstrip('/')}/_sandbox/respond/{token}"
+
+    async def act_on_home(
+        self,
+        user_id: str,
+        *,
+        action_id: str,
+        value: str | None = None,
+        via: Via | None = None,
+        signing: Signing | None = None,
+    ) -> BotReply:
+        """Act on ``action_id`` in the App Home ``user_id`` sees (``value``: the option picked)."""
+        user = self._user(user_id)
+        home = self._home(user.id)
+        if home is None:
+            raise LookupError(f"{user_id} has no App Home published")
+        blocks = home.view.get("blocks", [])
+        found = [(b, e) for b, e in interactive(blocks) if e.get("action_id") == action_id]
+        if not found:
+            raise LookupError(f"{user_id}'s App Home has no element {action_id!r}")
+        block_id, element = found[0]
+        payload = payloads.home_action(
+            org=self.ws.org,
+            user=user,
+            home=home,
+            block_id=block_id,
+            element=element,
+            chosen=value,
+            trigger_id=self.ws.issue_trigger(user.id),
+            action_ts=self.ws.new_ts(),
+        )
+        return await self.deliverer.send(
+            Sent(kind="interactive", payload=payload), via=via, signing=signing
+        )
+
+    def _home(self, user_id: str) -> View | None:
+        views = self.ws.views.values()
+        return next((v for v in views if v.user == user_id and v.type == "home"), None)
 
     async def submit_view(
         self,
@@ -123,6 +176,7 @@ class Person:
         if view is None or view.user != user.id or view.type != "modal" or view.closed:
             raise LookupError(f"{user_id} has no open modal {view_id}")
         payload = payloads.view_submission(
+            org=self.ws.org,
             user=user,
             view=view,
             values=payloads.state_values(view, values),
@@ -150,17 +204,30 @@ class Person:
     async def open_home(
         self, user_id: str, *, via: Via | None = None, signing: Signing | None = None
     ) -> BotReply:
-        """Open the App Home tab: the ``app_home_opened`` event."""
+        """Open the App Home tab: the ``app_home_opened`` event.
+
+        Over HTTP it is delivered as Slack delivers events: retried up to three times while the
+        bot answers late or with a non-2xx (see :attr:`events`); the last answer is returned,
+        with status 0 if the bot never answered at all.
+        """
         user = self._user(user_id)
-        home = next(
-            (v for v in self.ws.views.values() if v.user == user.id and v.type == "home"), None
-        )
         payload = payloads.app_home_opened(
-            user=user, channel=self.ws.im_of(user.id), home=home, event_ts=self.ws.new_ts()
+            org=self.ws.org,
+            user=user,
+            channel=self.ws.im_of(user.id),
+            home=self._home(user.id),
+            event_ts=self.ws.new_ts(),
         )
-        return await self.deliverer.send(
-            Sent(kind="events_api", payload=payload), via=via, signing=signing
+        sent = Sent(kind="events_api", payload=payload)
+        if (via or ("socket" if self.deliverer.hub.connected else "http")) == "socket":
+            return await self.deliverer.send(sent, via="socket")
+        delivery = await deliver_event(
+            self.deliverer, sent, signing=signing, timeout=self.event_timeout, pause=self.pause
         )
+        self.events.append(delivery)
+        if delivery.reply is not None:
+            return delivery.reply
+        return BotReply(status=0, body="", via="http", sent=sent)
 
     async def replay(
         self,

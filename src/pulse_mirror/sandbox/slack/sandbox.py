@@ -12,8 +12,10 @@ from aiohttp import web
 from pulse_mirror.sandbox.faults import Fault, FaultPlan, apply_fault, require_loopback
 from pulse_mirror.sandbox.slack import control
 from pulse_mirror.sandbox.slack.delivery import BotReply, Deliverer, Signing, Via
+from pulse_mirror.sandbox.slack.events import EVENT_TIMEOUT, EventDelivery, UrlCheck, verify_url
 from pulse_mirror.sandbox.slack.files import UPLOAD_PATH, receive_bytes
 from pulse_mirror.sandbox.slack.limits import RateLimit, RateLimits
+from pulse_mirror.sandbox.slack.org import Org
 from pulse_mirror.sandbox.slack.person import Person
 from pulse_mirror.sandbox.slack.socket import SOCKET_PATH, SocketHub
 from pulse_mirror.sandbox.slack.state import Channel, User, Workspace
@@ -25,7 +27,11 @@ JSON = dict[str, Any]
 
 
 class SlackSandbox:
-    """A local stand-in for Slack that slack_sdk and Bolt cannot tell from the real one."""
+    """A local stand-in for Slack that slack_sdk and Bolt cannot tell from the real one.
+
+    ``org`` runs the workspace as part of an Enterprise Grid org (see :class:`Org`);
+    ``event_timeout`` is how long an event's answer is awaited before Slack's retries.
+    """
 
     def __init__(
         self,
@@ -36,11 +42,13 @@ class SlackSandbox:
         now: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         ack_timeout: float = 10.0,
+        org: Org | None = None,
+        event_timeout: float = EVENT_TIMEOUT,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
         self.signing_secret = signing_secret
-        self.workspace = Workspace(wall=wall)
+        self.workspace = Workspace(wall=wall, org=org)
         self.faults = FaultPlan()
         self.limits = RateLimits(now=now)
         self.socket = SocketHub(ack_timeout=ack_timeout)
@@ -50,6 +58,7 @@ class SlackSandbox:
             deliverer=self.deliverer,
             base_url=lambda: self.base_url,
             now=now,
+            event_timeout=event_timeout,
         )
         self.web_api = WebApi(
             workspace=self.workspace,
@@ -119,6 +128,23 @@ class SlackSandbox:
     def request_url(self, url: str | None) -> None:
         self.deliverer.request_url = url
 
+    async def verify_request_url(self, url: str) -> UrlCheck:
+        """Set the Request URL as Slack does: only if it echoes the url_verification challenge."""
+        check = await verify_url(self.deliverer, url, timeout=self.person.event_timeout)
+        if check.verified:
+            self.request_url = url
+        return check
+
+    @property
+    def org(self) -> Org:
+        """How the app is installed: on a plain workspace or on an Enterprise Grid org."""
+        return self.workspace.org
+
+    def run_as_grid(self, *, org_install: bool = False, grid: bool = True) -> Org:
+        """Run the workspace as part of an Enterprise Grid org (org-wide install or not)."""
+        self.workspace.org = Org(grid=grid, org_install=org_install)
+        return self.workspace.org
+
     async def _upload(self, request: web.Request) -> web.StreamResponse:
         fault = self.faults.take("upload")
         if fault is not None:
@@ -131,8 +157,8 @@ class SlackSandbox:
     # --- the workspace ---------------------------------------------------------------------
 
     def add_user(self, *, name: str, id: str | None = None, **details: Any) -> User:
-        """Add a member (real_name, tz, locale, is_bot, deleted, is_restricted, email)."""
-        user = User(id=id or self.workspace.new_id("U"), name=name, **details)
+        """Add a member (real_name, tz, locale, is_bot, deleted, is_restricted, email, team_id)."""
+        user = User(id=id or self.workspace.new_id(self.org.user_prefix), name=name, **details)
         self.workspace.users[user.id] = user
         return user
 
@@ -212,6 +238,29 @@ class SlackSandbox:
         """Open the App Home; see :meth:`Person.open_home`."""
         return await self.person.open_home(user_id, via=via, signing=signing)
 
+    async def act_on_home(
+        self,
+        user_id: str,
+        *,
+        action_id: str,
+        value: str | None = None,
+        via: Via | None = None,
+        signing: Signing | None = None,
+    ) -> BotReply:
+        """Act on the App Home; see :meth:`Person.act_on_home`."""
+        return await self.person.act_on_home(
+            user_id, action_id=action_id, value=value, via=via, signing=signing
+        )
+
+    @property
+    def event_deliveries(self) -> list[EventDelivery]:
+        """Every event delivered over HTTP, with each of Slack's attempts."""
+        return self.person.events
+
+    def response_url(self, user_id: str, *, channel: str, ts: str) -> str:
+        """A live response_url for a click of ``user_id`` on the message ``channel``/``ts``."""
+        return self.person.response_url(user_id, channel=channel, ts=ts)
+
     async def replay(
         self, reply: BotReply, *, retry_num: int = 1, reason: str = "http_timeout"
     ) -> BotReply:
@@ -239,4 +288,5 @@ class SlackSandbox:
         self.faults.clear()
         self.limits.reset()
         self.web_api.calls.clear()
+        self.person.events.clear()
         self.socket.reset()

@@ -2,86 +2,40 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pulse_mirror.sandbox.slack.ids import (
+    APP_ID,
+    BOT_ID,
+    BOT_NAME,
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+)
+from pulse_mirror.sandbox.slack.members import User
+from pulse_mirror.sandbox.slack.org import Org
+from pulse_mirror.sandbox.slack.triggers import Triggers
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "BOT_NAME",
+    "BOT_USER_ID",
+    "TEAM_DOMAIN",
+    "TEAM_ID",
+    "Channel",
+    "Message",
+    "UploadedFile",
+    "User",
+    "View",
+    "Workspace",
+]
 
 JSON = dict[str, Any]
-
-TEAM_ID = "T0SANDBOX"
-TEAM_DOMAIN = "sandbox"
-APP_ID = "A0SANDBOX"
-BOT_USER_ID = "U0SANDBOT"
-BOT_ID = "B0SANDBOT"
-BOT_NAME = "pulse"
-
-
-@dataclass
-class User:
-    """A workspace member as ``users.list`` describes one."""
-
-    id: str
-    name: str
-    real_name: str = ""
-    tz: str = "Europe/Berlin"
-    locale: str = "en-US"
-    is_bot: bool = False
-    deleted: bool = False
-    is_restricted: bool = False
-    email: str | None = None
-
-    def to_api(self, *, include_locale: bool = False) -> JSON:
-        """The user object in Slack's shape."""
-        offset, label = _tz_offset(self.tz)
-        real = self.real_name or self.name
-        profile: JSON = {
-            "real_name": real,
-            "real_name_normalized": real,
-            "display_name": self.name,
-            "display_name_normalized": self.name,
-            "team": TEAM_ID,
-            "image_48": f"https://avatars.sandbox.invalid/{self.id}_48.png",
-        }
-        if self.email is not None:
-            profile["email"] = self.email
-        body: JSON = {
-            "id": self.id,
-            "team_id": TEAM_ID,
-            "name": self.name,
-            "deleted": self.deleted,
-            "color": "9f69e7",
-            "real_name": real,
-            "tz": self.tz,
-            "tz_label": label,
-            "tz_offset": offset,
-            "profile": profile,
-            "is_admin": False,
-            "is_owner": False,
-            "is_primary_owner": False,
-            "is_restricted": self.is_restricted,
-            "is_ultra_restricted": False,
-            "is_bot": self.is_bot,
-            "is_app_user": False,
-            "updated": 1700000000,
-        }
-        if include_locale:
-            body["locale"] = self.locale
-        return body
-
-
-def _tz_offset(tz: str) -> tuple[int, str]:
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return 0, "Coordinated Universal Time"
-    now = dt.datetime.now(zone)
-    offset = now.utcoffset() or dt.timedelta(0)
-    return int(offset.total_seconds()), now.tzname() or tz
 
 
 @dataclass
@@ -267,8 +221,9 @@ def _mimetype(filename: str) -> str:
 class Workspace:
     """Everything the stand-in knows; one instance per sandbox, reset between uses."""
 
-    def __init__(self, *, wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, wall: Callable[[], float] = time.time, org: Org | None = None) -> None:
         self._wall = wall
+        self.org = org or Org()  # how the app is installed; a reset keeps it
         self.reset()
 
     def reset(self) -> None:
@@ -278,7 +233,7 @@ class Workspace:
         self.messages: list[Message] = []
         self.views: dict[str, View] = {}
         self.files: dict[str, UploadedFile] = {}
-        self.triggers: dict[str, tuple[str, float]] = {}
+        self.triggers = Triggers(wall=self._wall)
         self._ids = itertools.count(1)
         self._last_ts = 0.0
         self.users[BOT_USER_ID] = User(
@@ -332,7 +287,5 @@ class Workspace:
         return None
 
     def issue_trigger(self, user_id: str) -> str:
-        """A fresh trigger_id for ``user_id``, usable once for a short while."""
-        trigger = f"{next(self._ids)}.{TEAM_ID[1:]}.{secrets.token_hex(16)}"
-        self.triggers[trigger] = (user_id, self._wall())
-        return trigger
+        """A fresh trigger_id for ``user_id``, usable once within three seconds."""
+        return self.triggers.issue(user_id)

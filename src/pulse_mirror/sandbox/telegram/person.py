@@ -140,9 +140,13 @@ def send_group_message(
 def press_button(
     rt: Runtime, *, user_id: int, message_id: int, data: str | None = None, text: str | None = None
 ) -> dict[str, Any]:
-    """The person taps an inline button (found by its data or label) on a bot message."""
+    """The person taps an inline button (found by its data or label) on a bot message.
+
+    A message deleted since, or older than ``rt.inaccessible_after``, still shows its
+    buttons in a stale app; the tap then carries an InaccessibleMessage, as Telegram's does.
+    """
     user, chat = _person(rt, user_id)
-    message = rt.state.find_message(chat.id, message_id)
+    message = rt.state.find_message(chat.id, message_id, deleted=True)
     if message is None or not message.from_bot:
         raise PersonError(f"user {user_id} received no message {message_id}")
     rows = (message.reply_markup or {}).get("inline_keyboard", [])
@@ -160,10 +164,11 @@ def _callback(rt: Runtime, *, user: User, message: Message, data: str) -> dict[s
     digest = hashlib.sha256(f"query:{user.id}:{number}".encode()).hexdigest()
     query_id = str(int(digest[:15], 16))
     rt.state.queries[query_id] = CallbackQuery(query_id, user, message, data)
+    old = rt.date() - message.date > rt.inaccessible_after
     payload = {
         "id": query_id,
         "from": user.to_json(),
-        "message": message.to_json(),
+        "message": message.inaccessible_json() if old or message.deleted else message.to_json(),
         "chat_instance": message.chat.instance,
         "data": data,
     }

@@ -22,6 +22,7 @@ class WebhookConfig:
     last_error_date: int | None = None
     last_error_message: str | None = None
     delivered: int = 0
+    backoffs: list[tuple[int, float]] = field(default_factory=list)  # (update_id, units)
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Runtime:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     poll_generation: int = 0
     file_url: str = ""
+    # A tap on a bot message older than this (or deleted) carries an InaccessibleMessage.
+    # Telegram's documentation only says "too old"; 48 hours is when bots lose the right to
+    # delete a message, the nearest documented age.
+    inaccessible_after: int = 48 * 3600
 
     def date(self) -> int:
         """The current Unix time for ``date`` fields."""

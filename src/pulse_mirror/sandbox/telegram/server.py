@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from pulse_mirror.sandbox.faults import Fault, apply_fault, require_loopback
-from pulse_mirror.sandbox.telegram import person
+from pulse_mirror.sandbox.telegram import chats, person
 from pulse_mirror.sandbox.telegram.control import routes as control_routes
 from pulse_mirror.sandbox.telegram.envelope import ApiError, error_response, ok_response
 from pulse_mirror.sandbox.telegram.limits import Pace
@@ -37,8 +37,11 @@ class TelegramSandbox:
         clock: Callable[[], float] = time.time,
         per_chat_per_second: float = 1,
         overall_per_second: float = 30,
-        webhook_retry_delay: float = 0.05,
+        webhook_backoff_unit: float = 0.05,
+        webhook_timeout: float = 5.0,
     ) -> None:
+        """A stand-in; ``webhook_backoff_unit`` is the seconds that stand for one of Telegram's
+        seconds between webhook retries, ``webhook_timeout`` how long a delivery may take."""
         self.token = token
         self._bot = User(id=int(token.split(":", 1)[0]), first_name=bot_name,
                          username=bot_username, is_bot=True)  # fmt: skip
@@ -49,7 +52,9 @@ class TelegramSandbox:
             pace=Pace(now=now, **self._limits),
             clock=clock,
         )
-        self._webhook = WebhookDelivery(self.runtime, retry_delay=webhook_retry_delay)
+        self._webhook = WebhookDelivery(
+            self.runtime, backoff_unit=webhook_backoff_unit, timeout=webhook_timeout
+        )
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -190,6 +195,30 @@ class TelegramSandbox:
             self.runtime, chat_id=chat_id, user_id=user_id, text=text, title=title
         )
 
+    def send_supergroup_message(
+        self,
+        chat_id: int,
+        *,
+        user_id: int,
+        text: str,
+        title: str = "Sandbox supergroup",
+        topic: int | None = None,
+    ) -> dict[str, Any]:
+        """Write in a supergroup (in forum topic ``topic`` if given); returns the Update."""
+        return chats.supergroup_message(
+            self.runtime, chat_id=chat_id, user_id=user_id, text=text, title=title, topic=topic
+        )
+
+    def post_in_channel(
+        self, chat_id: int, *, text: str, title: str = "Sandbox channel"
+    ) -> dict[str, Any]:
+        """Post in a channel the bot is in; returns the ``channel_post`` Update."""
+        return chats.channel_post(self.runtime, chat_id=chat_id, text=text, title=title)
+
+    def age_message(self, chat_id: int, *, message_id: int, seconds: int) -> None:
+        """Make a message older (a tap on it may then carry an InaccessibleMessage)."""
+        chats.age_message(self.runtime, chat_id=chat_id, message_id=message_id, seconds=seconds)
+
     def press_button(
         self, user_id: int, *, message_id: int, data: str | None = None, text: str | None = None
     ) -> dict[str, Any]:
@@ -243,3 +272,4 @@ class TelegramSandbox:
         rt.pace.configure(**self._limits)
         rt.webhook.url, rt.webhook.secret_token = "", None
         rt.webhook.last_error_date = rt.webhook.last_error_message = None
+        rt.webhook.backoffs.clear()

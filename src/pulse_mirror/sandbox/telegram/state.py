@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-ChatKind = str  # "private" or "group"
+ChatKind = str  # "private", "group", "supergroup" or "channel"
 
 
 @dataclass
@@ -35,12 +35,13 @@ class User:
 
 @dataclass
 class Chat:
-    """A private chat with one person, or a group the bot is in."""
+    """A private chat with one person, or a group, supergroup or channel the bot is in."""
 
     id: int
     type: ChatKind
     title: str | None = None
     user: User | None = None
+    is_forum: bool = False  # a supergroup with topics
     started: bool = False
     blocked: bool = False
     next_message_id: int = 1
@@ -57,6 +58,8 @@ class Chat:
         if self.title:
             data["title"] = self.title
         data["type"] = self.type
+        if self.is_forum:
+            data["is_forum"] = True
         return data
 
     @property
@@ -95,6 +98,9 @@ class Message:
     sticker: dict[str, Any] | None = None
     edit_date: int | None = None
     deleted: bool = False
+    sender_chat: Chat | None = None  # a channel post: sent on behalf of the channel
+    message_thread_id: int | None = None  # a forum topic's thread
+    is_topic_message: bool = False
 
     @property
     def from_bot(self) -> bool:
@@ -103,21 +109,30 @@ class Message:
 
     def to_json(self) -> dict[str, Any]:
         """The Bot API ``Message`` object."""
-        data: dict[str, Any] = {
-            "message_id": self.message_id,
-            "from": self.sender.to_json(),
-            "chat": self.chat.to_json(),
-            "date": self.date,
-        }
+        data: dict[str, Any] = {"message_id": self.message_id}
+        if self.message_thread_id is not None:
+            data["message_thread_id"] = self.message_thread_id
+        if self.sender_chat is None:
+            data["from"] = self.sender.to_json()
+        else:  # channel posts name the channel, not the person who wrote them
+            data["sender_chat"] = self.sender_chat.to_json()
+        data["chat"] = self.chat.to_json()
+        data["date"] = self.date
         if self.edit_date is not None:
             data["edit_date"] = self.edit_date
         for name in ("text", "entities", "photo", "document", "sticker", "caption"):
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
+        if self.is_topic_message:
+            data["is_topic_message"] = True
         if self.reply_markup is not None and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         return data
+
+    def inaccessible_json(self) -> dict[str, Any]:
+        """The Bot API ``InaccessibleMessage``: only the chat and the id, and ``date`` 0."""
+        return {"chat": self.chat.to_json(), "message_id": self.message_id, "date": 0}
 
 
 @dataclass
@@ -164,10 +179,12 @@ class SandboxState:
         chat.next_message_id += 1
         return message_id
 
-    def find_message(self, chat_id: int, message_id: int) -> Message | None:
-        """A message that still exists in the chat."""
+    def find_message(
+        self, chat_id: int, message_id: int, *, deleted: bool = False
+    ) -> Message | None:
+        """A message that still exists in the chat (or, with ``deleted``, that once did)."""
         for message in self.messages.get(chat_id, []):
-            if message.message_id == message_id and not message.deleted:
+            if message.message_id == message_id and (deleted or not message.deleted):
                 return message
         return None
 

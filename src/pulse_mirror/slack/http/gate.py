@@ -19,6 +19,7 @@ import hmac
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -187,12 +188,18 @@ def _text(payload: dict[str, Any], key: str) -> str:
     return value
 
 
+# Bolt reads SLACK_BOT_TOKEN from the environment even when given a client that has it.
+_HARMLESS = ("As you gave `client` as well",)
+
+
 class _OneShortLine(logging.Filter):
     """Bolt's records as one short line: its own logs can carry request bodies and tracebacks."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Keep the first words of the message and the error's type; drop the rest."""
         message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if message.startswith(_HARMLESS):
+            return False
         message = re.split(r"[({\[:]", message, maxsplit=1)[0].strip()[:120]
         if record.exc_info and record.exc_info[0] is not None:
             message += f" ({record.exc_info[0].__name__})"
@@ -212,3 +219,34 @@ def bolt_logger() -> logging.Logger:
     if not logger.filters:
         logger.addFilter(_OneShortLine())
     return logger
+
+
+class RecentEvents:
+    """Events API deliveries handled, or being handled, by this process (by ``event_id``).
+
+    Slack retries an event it saw no answer to within 3 s, with the same ``event_id``. A retry
+    of an event this process has (or is still working on) is acknowledged and not run again;
+    one it never saw (the first try was lost, or went to a replica) is handled as new. The
+    only event the bot listens to, ``app_home_opened``, is safe to run twice.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        """Remember up to ``size`` event ids."""
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def begin(self, event_id: Any) -> bool:
+        """Note an event as taken; False if it was taken before (do not run it again)."""
+        if not isinstance(event_id, str) or not event_id:
+            return True
+        if event_id in self._ids:
+            return False
+        self._ids[event_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+    def failed(self, event_id: Any) -> None:
+        """Forget an event whose handling failed, so Slack's retry runs it again."""
+        if isinstance(event_id, str):
+            self._ids.pop(event_id, None)

@@ -283,6 +283,13 @@ async def _close(connection: AsyncConnection, pulse_id: int) -> int:
     # A reminder exists, was sent or was cancelled "already answered" depending on whether
     # the person answered in time: kept after the window, it would tell who answered.
     await connection.execute(sa.delete(delivery).where(delivery.c.pulse_id == pulse_id, _REMINDER))
+    # Nothing is updated after the close: what points at a person's message goes, so the
+    # rows and a workspace export together cannot be lined up message by message.
+    await connection.execute(
+        sa.update(delivery)
+        .where(delivery.c.pulse_id == pulse_id, delivery.c.platform_message_id.is_not(None))
+        .values(platform_message_id=None)
+    )
     if found is not None and found.side == Side.EMPLOYEE.value:
         await reshuffle_week(connection, week=found.week)
     return deleted.rowcount
