@@ -77,7 +77,7 @@ async def slack_bot(
     await runtime.start()
     server = web.Application()
     server.add_routes(runtime.routes())
-    runner = web.AppRunner(server, shutdown_timeout=0.5)
+    runner = web.AppRunner(server, shutdown_timeout=0.5, access_log=None)  # as HttpServer does
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

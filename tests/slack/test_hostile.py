@@ -7,11 +7,13 @@ Afterwards a genuine click is still answered and stored, so the process stayed h
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import socket
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 import aiohttp
 import sqlalchemy as sa
@@ -44,15 +46,25 @@ async def _post(
         return response.status
 
 
-def _capture() -> tuple[logging.Handler, io.StringIO]:
-    """A handler like ``pulse run``'s (context formatter, secret mask) on the root logger."""
+@contextlib.contextmanager
+def _captured(level: int = logging.INFO) -> Iterator[io.StringIO]:
+    """Logs as ``pulse run`` writes them (root at INFO, context formatter, secret mask).
+
+    The root level is set here: an earlier in-process command (the demo) may have raised it.
+    """
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(ContextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(SecretMask([SECRET]))
-    handler.setLevel(logging.DEBUG)
-    logging.getLogger().addHandler(handler)
-    return handler, stream
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(level)
+    root.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before)
 
 
 async def _genuine_click_still_works(bot: SlackBot) -> None:
@@ -76,14 +88,11 @@ async def test_the_hostile_corpus_gets_no_5xx_stores_nothing_and_logs_no_body(
     assert url is not None
     requests = corpus(rounds=6)
     assert len(requests) >= 300
-    handler, stream = _capture()
     statuses: Counter[int] = Counter()
-    try:
+    with _captured() as stream:
         async with aiohttp.ClientSession() as session:
             for _name, body, headers in requests:
                 statuses[await _post(session, url, body, headers)] += 1
-    finally:
-        logging.getLogger().removeHandler(handler)
     assert all(status < 500 for status in statuses), statuses
     assert statuses[401] >= 6 * 11 and statuses[413] >= 12 and statuses[400] >= 6 * 30
     assert await _stored_rows(slack_bot) == 0
@@ -97,14 +106,11 @@ async def test_the_hostile_corpus_gets_no_5xx_stores_nothing_and_logs_no_body(
 async def test_a_flood_of_junk_grows_the_log_by_less_than_64_kb(slack_bot: SlackBot) -> None:
     url = slack_bot.sandbox.request_url
     assert url is not None
-    handler, stream = _capture()
-    try:
+    with _captured() as stream:
         async with aiohttp.ClientSession() as session:
             statuses = await asyncio.gather(
                 *(_post(session, url, b"payload=123", {"Content-Type": FORM}) for _ in range(100))
             )
-    finally:
-        logging.getLogger().removeHandler(handler)
     assert set(statuses) == {401}
     assert 0 < len(stream.getvalue().encode()) < 64 * 1024
     assert stream.getvalue().count("\n") <= 2
@@ -135,14 +141,11 @@ async def test_a_signed_request_from_a_clock_five_minutes_off_logs_no_body(
 ) -> None:
     url = slack_bot.sandbox.request_url
     assert url is not None
-    handler, stream = _capture()
     body = form(click_payload())
     headers = {"Content-Type": FORM, **sign(body, stamp=int(time.time()) - 301)}
-    try:
+    with _captured() as stream:
         async with aiohttp.ClientSession() as session:
             assert await _post(session, url, body, headers) == 401
-    finally:
-        logging.getLogger().removeHandler(handler)
     log = stream.getvalue()
     assert "refused with 401" in log
     assert CANARY_USER not in log and CANARY_VALUE not in log
@@ -202,9 +205,7 @@ async def test_any_body_and_headers_get_2xx_or_4xx_and_store_nothing(
 async def test_a_genuine_answer_never_puts_the_person_and_the_value_on_one_log_line(
     slack_bot: SlackBot,
 ) -> None:
-    handler, stream = _capture()
-    handler.setLevel(logging.INFO)  # what `pulse run` logs
-    try:
+    with _captured() as stream:
         canary = slack_bot.sandbox.add_user(name="canary", id=CANARY_USER)
         sent = await slack_bot.send(canary)
         value = encode(Choice(sent.token, 0, 7))
@@ -216,7 +217,5 @@ async def test_a_genuine_answer_never_puts_the_person_and_the_value_on_one_log_l
         await eventually(stored, what="the answer")
         assert slack_bot.runtime.intake is not None
         await slack_bot.runtime.intake.drain()
-    finally:
-        logging.getLogger().removeHandler(handler)
     for line in stream.getvalue().splitlines():
         assert not (CANARY_USER in line and (value in line or "pulse_answer_7" in line)), line
