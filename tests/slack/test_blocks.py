@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pulse_mirror.slack import texts as slack_texts
-from pulse_mirror.slack.blocks import Framing, comment_modal, home_view, pulse_blocks
+from pulse_mirror.slack.blocks import Framing, comment_modal, fallback_text, home_view, pulse_blocks
 from pulse_mirror.surveys.bank import load_bank
 from pulse_mirror.surveys.callbacks import Choice, parse
 from pulse_mirror.surveys.conversation import PulseState
@@ -125,3 +125,9 @@ def test_the_home_offers_what_fits_the_status(status: PersonStatus | None, contr
 def test_every_slack_text_exists_in_english_and_german() -> None:
     for key in sorted(slack_texts.TEXTS.keys()):
         assert slack_texts.TEXTS.languages_of(key) == {"en", "de"}, key
+
+
+def test_the_notification_text_of_the_thanks_names_the_threshold() -> None:
+    state = _state("effort.employee", answers={0: 6})
+    shown = fallback_text(state, framing=Framing(min_respondents=7))
+    assert "at least 7 people" in shown and "at least  people" not in shown

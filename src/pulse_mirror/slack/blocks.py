@@ -145,11 +145,11 @@ def pulse_blocks(state: PulseState, *, framing: Framing, reminder: bool = False)
     return blocks
 
 
-def fallback_text(state: PulseState) -> str:
+def fallback_text(state: PulseState, *, framing: Framing) -> str:
     """The plain text of a pulse message, for notifications and screen readers."""
     current = state.current
     if current is None:
-        return text("thanks.employee", state.lang, k="")
+        return text("thanks.employee", state.lang, k=framing.min_respondents)
     return state.items[current].text_in(state.lang)
 
 

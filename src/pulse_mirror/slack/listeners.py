@@ -91,7 +91,7 @@ class PulseListeners:
                 channel=channel,
                 ts=ts,
                 blocks=blocks.pulse_blocks(reply.state, framing=self.settings.framing),
-                text=blocks.fallback_text(reply.state),
+                text=blocks.fallback_text(reply.state, framing=self.settings.framing),
             )
             if reply.outcome in _VALUE_SHOWN and reply.notice:
                 note = slack_text("answer.private", reply.state.lang, recorded=reply.notice)
@@ -169,7 +169,7 @@ class PulseListeners:
                 channel=meta["c"],
                 ts=meta["m"],
                 blocks=blocks.pulse_blocks(reply.state, framing=self.settings.framing),
-                text=blocks.fallback_text(reply.state),
+                text=blocks.fallback_text(reply.state, framing=self.settings.framing),
             )
 
     async def home_action(self, body: Body, client: AsyncWebClient) -> None:

@@ -103,7 +103,7 @@ class SlackMessenger:
         )
         try:
             posted = await self._client.chat_postMessage(
-                channel=channel, text=fallback_text(state), blocks=blocks
+                channel=channel, text=fallback_text(state, framing=self._framing), blocks=blocks
             )
         except Exception as error:
             raise send_error(error, sent=True) from error
