@@ -32,6 +32,7 @@ FLOORS = {
     "storage": 1,
     "config": 1,
     "platforms": 1,
+    "doors": 1,
     "outbox": 2,
     "reports": 2,
     "slack": 3,

@@ -2,15 +2,21 @@
 
 Secrets can reach a log line indirectly: HTTP client libraries log request URLs, and the
 Telegram Bot API puts the bot token in every URL. A filter on the root handler masks every
-configured secret value and anything shaped like a Slack or Telegram token.
+configured secret value and anything shaped like a Slack or Telegram token, whichever the
+format: ``text`` (one readable line) or ``json`` (one object a line, for a log collector).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable
+from typing import Literal
+
+LogFormat = Literal["text", "json"]
 
 _TOKEN_SHAPES = re.compile(
     r"xox[abpre]-[A-Za-z0-9-]+"  # Slack bot, user and refresh tokens
@@ -84,10 +90,48 @@ class ContextFormatter(logging.Formatter):
         return line
 
 
-def configure(*, secrets: Iterable[str] = (), level: int = logging.INFO) -> logging.Handler:
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message and every ``extra=`` field.
+
+    The fields are masked before they get here (``SecretMask`` on the handler), as for text.
+    A value JSON cannot hold is written as its ``str``.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD:
+                entry.setdefault(key, value)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = record.exc_text or self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def formatter(log_format: LogFormat = "text") -> logging.Formatter:
+    """The formatter for ``log_format``: readable lines, or one JSON object a line."""
+    if log_format == "json":
+        return JsonFormatter()
+    return ContextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def configure(
+    *, secrets: Iterable[str] = (), level: int = logging.INFO, log_format: LogFormat = "text"
+) -> logging.Handler:
     """Send logs to stderr with context, secrets masked; returns the installed handler."""
     handler = logging.StreamHandler()
-    handler.setFormatter(ContextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(formatter(log_format))
     handler.addFilter(SecretMask(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -21,10 +21,18 @@ def _config(tmp_path: Path, body: str) -> Path:
 
 def test_db_upgrade_creates_then_is_a_no_op(tmp_path: Path) -> None:
     config = _config(tmp_path, "database:\n  url: sqlite:///pulse.db\n")
+    said = []
     for _ in range(2):
-        result = runner.invoke(app, ["db", "upgrade", "--config", str(config)])
+        result = runner.invoke(
+            app, ["db", "upgrade", "--config", str(config)], env={"COLUMNS": "400"}
+        )
         assert result.exit_code == 0, result.output
-        assert "up to date" in result.output
+        said.append(result.stdout.strip())
+    where = f"sqlite+aiosqlite:///{tmp_path / 'pulse.db'}"
+    assert said == [
+        f"Created the schema at revision 0006 ({where})",
+        f"Database is up to date at revision 0006 ({where})",
+    ]
     with sqlite3.connect(tmp_path / "pulse.db") as connection:
         tables = {row[0] for row in connection.execute("select name from sqlite_master")}
     assert {"person", "pulse", "delivery", "answer", "comment", "ballot", "report_run"} <= tables
@@ -86,3 +94,22 @@ def test_questions_refuses_an_unknown_language() -> None:
     result = runner.invoke(app, ["questions", "--lang", "fr"])
     assert result.exit_code == 2
     assert "en or de" in result.output
+
+
+def test_db_upgrade_needs_no_platform_token(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        "database:\n  url: sqlite:///pulse.db\nslack:\n  enabled: true\n"
+        "telegram:\n  enabled: true\n",
+    )
+    bare = {var: "" for var in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN")}
+    result = runner.invoke(app, ["db", "upgrade", "--config", str(config)], env=bare)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Created the schema at revision 0006")
+
+
+def test_questions_needs_no_platform_token(tmp_path: Path) -> None:
+    config = _config(tmp_path, "slack:\n  enabled: true\n")
+    result = runner.invoke(app, ["questions", "--config", str(config)], env={"SLACK_BOT_TOKEN": ""})
+    assert result.exit_code == 0, result.output
+    assert "question bank" in result.stdout

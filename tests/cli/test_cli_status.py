@@ -64,7 +64,7 @@ def test_again_goes_only_with_post(tmp_path: Path) -> None:
 
 
 def test_how_many_answered_is_shown_only_from_the_anonymity_threshold() -> None:
-    from pulse_mirror.cli.operate import _row
+    from pulse_mirror.cli.work.operating import _row
     from pulse_mirror.storage.operations import SideWeek
     from pulse_mirror.surveys.model import Side
 

@@ -86,7 +86,7 @@ def _close_windows(database: str) -> None:
 def _export(runner: CliRunner, config: Path) -> str:
     result = runner.invoke(app, ["export", "--format", "csv", "--weeks", "2", "-c", str(config)])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_report_of_an_open_week_says_so_and_shows_no_figure(config: Path, tmp_path: Path) -> None:

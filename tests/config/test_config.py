@@ -210,7 +210,7 @@ def test_empty_sections_are_the_defaults() -> None:
         (
             {"colour": "blue"},
             "unknown key colour (allowed here: organisation, anonymity, database, server, "
-            "slack, telegram, surveys, report, dimensions)",
+            "slack, telegram, surveys, report, logging, dimensions)",
         ),
     ],
 )
@@ -541,3 +541,26 @@ def test_comment_threshold_defaults_to_two_above_the_number_threshold() -> None:
     assert config.anonymity.min_respondents == 7
     assert config.anonymity.min_commenters == 9
     assert parse_config({}, env={}).anonymity.min_commenters == 7
+
+
+def test_without_tokens_a_missing_secret_is_not_a_problem_but_the_rest_still_is(
+    tmp_path: Path,
+) -> None:
+    data = {"slack": {"enabled": True}, "telegram": {"enabled": True, "mode": "webhook",
+            "webhook_url": "https://pulse.example.com/telegram"}}  # fmt: skip
+    config = parse_config(data, env={}, tokens=False)
+    assert config.slack.enabled and config.secrets.slack_bot_token is None
+
+    with pytest.raises(ConfigError) as refused:
+        parse_config({**data, "anonymity": {"min_respondents": 2}}, env={}, tokens=False)
+    assert refused.value.problems == ["anonymity.min_respondents: 2 is not allowed; must be ≥ 3"]
+
+    path = tmp_path / "config.yaml"
+    path.write_text("slack:\n  enabled: true\n", encoding="utf-8")
+    assert load_config(path, env={}, tokens=False).slack.enabled
+    with pytest.raises(ConfigError) as demanded:
+        load_config(path, env={})
+    assert demanded.value.problems == [
+        "slack: enabled but SLACK_BOT_TOKEN is not set in the environment",
+        "slack: socket mode but SLACK_APP_TOKEN is not set in the environment",
+    ]

@@ -117,8 +117,11 @@ async def test_nothing_is_planned_or_sent_while_the_organisation_is_paused(
     await work.dispatch()
     assert (result.employees, slack.sent) == (0, [])
 
-    await operations.set_paused(False, now=clock.now())
+    await operations.set_paused(False, now=clock.now())  # Wednesday 01:00 in Berlin
     assert (await work.plan()).employees == 3 * 3  # a question and two reminders each
+    await work.dispatch()
+    assert slack.sent == []  # Tuesday's slot is past: asked at the next send time, not at night
+    clock.advance(dt.timedelta(hours=9))  # Wednesday 10:00 in Berlin
     await work.dispatch()
     assert [s.kind for s in slack.sent] == [DeliveryKind.QUESTION] * 3
 

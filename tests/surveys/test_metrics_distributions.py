@@ -1,4 +1,4 @@
-"""The t and normal quantiles against scipy across many degrees of freedom."""
+"""The t and normal wrappers (scipy.stats since the hand-written code went) across many df."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats  # type: ignore[import-untyped]
 
-from pulse_mirror.surveys.stats.distributions import normal_quantile, t_quantile, t_upper_tail
+from pulse_mirror.surveys.stats.distributions import (
+    normal_quantile,
+    t_quantile,
+    t_two_sided,
+    t_upper_tail,
+)
 
 DFS = [1, 1.2, 1.5, 2, 2.5, 3, 3.7, *range(4, 31), 35, 40, 50, 60, 80, 100, 120, 250, 500]
 DFS += [1000, 2500.5, 10_000, 50_000, 99_999, 100_000, 250_000, 1_000_000, 10**9]
@@ -58,6 +63,13 @@ def test_t_quantile_tends_to_the_normal() -> None:
 @pytest.mark.parametrize("t", [-8.0, -1.0, 0.0, 0.3, 2.0, 40.0])
 def test_t_upper_tail_matches_scipy(df: float, t: float) -> None:
     assert t_upper_tail(t, df) == pytest.approx(float(stats.t.sf(t, df)), abs=1e-12, rel=1e-9)
+
+
+def test_two_sided_p_value_is_twice_the_smaller_tail() -> None:
+    assert t_two_sided(2.228138852, 10) == pytest.approx(0.05, abs=1e-9)
+    assert t_two_sided(-2.228138852, 10) == pytest.approx(0.05, abs=1e-9)
+    assert t_two_sided(0.0, 3) == 1.0
+    assert t_two_sided(1.959963984540054, math.inf) == pytest.approx(0.05, abs=1e-12)
 
 
 def test_normal_quantile_matches_scipy() -> None:

@@ -18,8 +18,11 @@ from pulse_mirror.surveys.report.markdown import markdown
 from pulse_mirror.surveys.report.text import headline, summary
 from pulse_mirror.surveys.stats.gaps import Verdict
 from pulse_mirror.surveys.stats.metrics import histogram
+from tests.surveys.gap_reference import half_width, holm_adjusted, holm_levels, p_value
 
 WEEK = IsoWeek(2026, 47)
+# A difference without a number: no interval, no level, no adjusted p.
+NOT_ENOUGH = {"verdict": "not_enough", "estimate": None, "level": None, "p_adjusted": None}
 LAST = WEEK.shift(-1)
 Z = stats.norm.ppf(0.975)
 
@@ -97,7 +100,25 @@ def _mean_t(values: list[int], low: int, high: int) -> tuple[float, float, float
     return (mean - low) / span * 100, (lo - low) / span * 100, (hi - low) / span * 100, sem
 
 
+# The week's gaps with a number: one Holm family of three (recommend has too few employees).
+GAP_FAMILY = {
+    "effort": (EFFORT_EMPLOYEE, EFFORT_CUSTOMER, 1, 7),
+    "satisfaction": (CSAT_EMPLOYEE, CSAT_CUSTOMER, 1, 5),
+    "onboarding": (ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER, 1, 7),
+}
+
+
+def _family() -> dict[str, tuple[float, float]]:
+    """Each gap's (confidence level, Holm-adjusted p), computed by the reference."""
+    keys = list(GAP_FAMILY)
+    p = [p_value(*GAP_FAMILY[key]) for key in keys]
+    return dict(zip(keys, zip(holm_levels(p), holm_adjusted(p), strict=True), strict=True))
+
+
 def test_effort_means_scores_and_gap_match_scipy(report: dict[str, object]) -> None:
+    # Changed with family-wise verdicts: the gap's interval is the reference's (Welch with
+    # the honest SEs) at the Holm level of this week's three gaps, no longer scipy's plain
+    # 95% Welch interval; the side scores still match scipy exactly.
     dim = _dimension(report, "effort")
     inside, outside = dim["inside"]["score"], dim["outside"]["score"]
     assert inside["n"] == len(EFFORT_EMPLOYEE) and outside["n"] == len(EFFORT_CUSTOMER)
@@ -106,27 +127,49 @@ def test_effort_means_scores_and_gap_match_scipy(report: dict[str, object]) -> N
     assert inside["score"]["value"] == pytest.approx(score)
     assert inside["score"]["low"] == pytest.approx(low)
     assert inside["score"]["high"] == pytest.approx(high)
-    welch = stats.ttest_ind(EFFORT_EMPLOYEE, EFFORT_CUSTOMER, equal_var=False)
-    ci = welch.confidence_interval(0.95)
     scale = 100 / 6
     gap = dim["gap"]
     assert gap["verdict"] == "real"
     expected = (sum(EFFORT_EMPLOYEE) / 22 - sum(EFFORT_CUSTOMER) / 23) * scale
     assert gap["estimate"]["value"] == pytest.approx(expected)
-    assert gap["estimate"]["low"] == pytest.approx(ci.low * scale, rel=1e-6)
-    assert gap["estimate"]["high"] == pytest.approx(ci.high * scale, rel=1e-6)
+    level, adjusted = _family()["effort"]
+    assert gap["level"] == pytest.approx(level) and level > 0.95
+    assert gap["p_adjusted"] == pytest.approx(adjusted, rel=1e-6) and adjusted < 0.05
+    half = half_width(EFFORT_EMPLOYEE, EFFORT_CUSTOMER, 1, 7, level)
+    assert gap["estimate"]["low"] == pytest.approx(expected - half, rel=1e-6)
+    assert gap["estimate"]["high"] == pytest.approx(expected + half, rel=1e-6)
+    welch = stats.ttest_ind(EFFORT_EMPLOYEE, EFFORT_CUSTOMER, equal_var=False)
+    plain = welch.confidence_interval(0.95)
+    assert gap["estimate"]["low"] < plain.low * scale < plain.high * scale < gap["estimate"]["high"]
+
+
+def test_every_gap_of_the_week_is_decided_by_holm(report: dict[str, object]) -> None:
+    for key, (level, adjusted) in _family().items():
+        gap = _dimension(report, key)["gap"]
+        assert gap["level"] == pytest.approx(level)
+        assert gap["p_adjusted"] == pytest.approx(adjusted, rel=1e-6)
+        assert (gap["verdict"] == "real") == (adjusted < 0.05)
+        assert (gap["verdict"] == "real") == (
+            not gap["estimate"]["low"] <= 0 <= gap["estimate"]["high"]
+        )
 
 
 def test_change_from_last_week_is_welch_on_the_same_side(report: dict[str, object]) -> None:
+    # Changed with the pseudo answers: the reference's Welch interval with honest SEs. The
+    # week's change family has this one member, so its Holm level is plain 95%.
     dim = _dimension(report, "effort")
     moved = dim["outside"]["change"]
-    welch = stats.ttest_ind(EFFORT_CUSTOMER, EFFORT_CUSTOMER_LAST, equal_var=False)
-    ci = welch.confidence_interval(0.95)
+    value = (sum(EFFORT_CUSTOMER) / 23 - sum(EFFORT_CUSTOMER_LAST) / 15) * 100 / 6
+    half = half_width(EFFORT_CUSTOMER, EFFORT_CUSTOMER_LAST, 1, 7)
     assert moved["verdict"] == "real"
-    assert moved["estimate"]["low"] == pytest.approx(ci.low * 100 / 6, rel=1e-6)
-    assert moved["estimate"]["high"] == pytest.approx(ci.high * 100 / 6, rel=1e-6)
+    assert moved["level"] == pytest.approx(0.95)
+    assert moved["p_adjusted"] == pytest.approx(
+        p_value(EFFORT_CUSTOMER, EFFORT_CUSTOMER_LAST, 1, 7), rel=1e-6
+    )
+    assert moved["estimate"]["low"] == pytest.approx(value - half, rel=1e-6)
+    assert moved["estimate"]["high"] == pytest.approx(value + half, rel=1e-6)
     # The employees had no answers last week: no change can be stated.
-    assert dim["inside"]["change"] == {"verdict": "not_enough", "estimate": None}
+    assert dim["inside"]["change"] == NOT_ENOUGH
 
 
 def test_csat_is_top_two_box_with_wilson(report: dict[str, object]) -> None:
@@ -159,11 +202,11 @@ def test_a_side_below_the_threshold_carries_no_number(report: dict[str, object])
         "item": "recommend.employee",
         "score": None,
         "hidden": "fewer than 5 answers",
-        "change": {"verdict": "not_enough", "estimate": None},
+        "change": NOT_ENOUGH,
         "asked": True,
         "open_until": None,
     }
-    assert dim["gap"] == {"verdict": "not_enough", "estimate": None}
+    assert dim["gap"] == NOT_ENOUGH
 
 
 def test_employee_only_items_and_custom_dimensions(report: dict[str, object]) -> None:
@@ -177,14 +220,16 @@ def test_employee_only_items_and_custom_dimensions(report: dict[str, object]) ->
     }
     onboarding = _dimension(report, "onboarding")
     assert onboarding["custom"] is True
-    welch = stats.ttest_ind(ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER, equal_var=False)
     value = (sum(ONBOARD_EMPLOYEE) / 8 - sum(ONBOARD_CUSTOMER) / 9) * 100 / 6
     assert onboarding["gap"]["estimate"]["value"] == pytest.approx(value)
     half = onboarding["gap"]["estimate"]["high"] - value
-    sides = [_mean_t(v, 1, 7) for v in (ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER)]
-    welch_half = (welch.confidence_interval(0.95).high - welch.confidence_interval(0.95).low) / 2
-    expected_half = max([welch_half * 100 / 6] + [s[2] - s[0] for s in sides])
+    # Changed with family-wise verdicts: the reference half-width (never below either side's)
+    # at the gap's Holm level, instead of plain 95%.
+    level, _ = _family()["onboarding"]
+    expected_half = half_width(ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER, 1, 7, level)
     assert half == pytest.approx(expected_half, rel=1e-6)
+    sides = [_mean_t(v, 1, 7) for v in (ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER)]
+    assert half >= max(s[2] - s[0] for s in sides)
 
 
 def test_response_rates_use_the_largest_item_n(report: dict[str, object]) -> None:

@@ -215,7 +215,13 @@ def test_text_markdown_and_json_say_still_open() -> None:
     effort = next(d for d in data["mirrored"] if d["key"] == "effort")
     assert effort["outside"]["score"] is None and effort["outside"]["hidden"] == OPEN_TEXT
     assert effort["outside"]["open_until"] == "2026-03-23T08:00:00+00:00"
-    assert effort["gap"] == {"verdict": "not_enough", "estimate": None}
+    # No number, so no level and no adjusted p either (fields added with Holm's verdicts).
+    assert effort["gap"] == {
+        "verdict": "not_enough",
+        "estimate": None,
+        "level": None,
+        "p_adjusted": None,
+    }
     customers = next(r for r in data["response_rates"] if r["side"] == "customer")
     assert customers == {
         "side": "customer", "asked": None, "respondents": None, "rate": None, "hidden": OPEN_TEXT,

@@ -137,9 +137,16 @@ def test_nothing_is_planned_at_or_after_the_close() -> None:
     pulse = pulse_for(week, employee_window(week, RULES), Side.EMPLOYEE)
     people = [person(1, "Europe/Berlin")]
 
+    # An hour before the close it is 22:00 in Berlin: the next morning is after the close.
     late = pulse.closes_at - dt.timedelta(hours=1)
-    rows = employee_deliveries(pulse=pulse, people=people, rules=RULES, now=late)
-    assert [(r.kind, r.due_at) for r in rows] == [(DeliveryKind.QUESTION, late)]
+    assert employee_deliveries(pulse=pulse, people=people, rules=RULES, now=late) == []
+
+    # Friday afternoon in Berlin, three days before the close: asked at once, no reminder left.
+    friday = dt.datetime.combine(week.day(5), dt.time(15), tzinfo=ZoneInfo("Europe/Berlin"))
+    rows = employee_deliveries(pulse=pulse, people=people, rules=RULES, now=friday)
+    assert rows[0].kind is DeliveryKind.QUESTION
+    assert rows[0].due_at == friday
+    assert all(friday <= r.due_at < pulse.closes_at for r in rows)
 
     assert employee_deliveries(pulse=pulse, people=people, rules=RULES, now=pulse.closes_at) == []
 

@@ -20,7 +20,7 @@ EXIT_INTERRUPTED = 130
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
-    app.command("demo")(demo)
+    app.command("demo", epilog="Example: pulse demo --weeks 4 --out demo-output")(demo)
 
 
 def demo(

@@ -2,181 +2,46 @@
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import typer
-from rich.table import Table
 
-from pulse_mirror.cli.support import ConfigOption, brief, fail, load, out
-from pulse_mirror.config.settings import Config
-from pulse_mirror.logs import configure
-from pulse_mirror.platforms import StartupError
-from pulse_mirror.storage.engine import create_engine
-from pulse_mirror.storage.operations import OperationsStore, SideWeek
-from pulse_mirror.storage.reports.runs import ReportRunStore
-from pulse_mirror.surveys.model import IsoWeek
-from pulse_mirror.surveys.records import ReportRunRecord, ReportStatus
+from pulse_mirror.cli.deferred import tasks
+from pulse_mirror.cli.support import ConfigOption, out
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
-    app.command("run")(run)
-    app.command("status")(status)
-    app.command("send-now")(send_now)
-    app.command("pause")(pause)
-    app.command("resume")(resume)
+    app.command("run", epilog="Example: pulse run --config config.yaml")(run)
+    app.command("status", epilog="Example: pulse status --config config.yaml")(status)
+    app.command("send-now", epilog="Example: pulse send-now --config config.yaml")(send_now)
+    app.command("pause", epilog="Example: pulse pause --config config.yaml")(pause)
+    app.command("resume", epilog="Example: pulse resume --config config.yaml")(resume)
 
 
 def run(config: ConfigOption = None) -> None:
     """Run the bot: Slack, Telegram, the scheduler and the HTTP server, until Ctrl-C / SIGTERM."""
-    # heavy: the runtime loads Bolt, PTB, APScheduler and matplotlib (~1.5 s); only run needs it.
-    from pulse_mirror.runtime import app
-
-    cfg = load(config)
-    configure(secrets=cfg.secrets.values())
-    try:
-        asyncio.run(app.run(cfg))
-    except StartupError as error:
-        raise fail([str(error)]) from None
+    tasks().operating.run(config)
 
 
 def status(config: ConfigOption = None) -> None:
-    """This week per side: planned, sent, answered, failed, unknown, response rate; next jobs."""
-    cfg = load(config)
-    try:
-        week, summaries, paused, next_due, unposted = asyncio.run(_status(cfg))
-    except Exception as error:  # the database cannot be read: one line, exit 2
-        raise fail([f"status: {brief(error)}"]) from None
-    table = Table(title=f"Pulse Mirror, week {week}" + (" (PAUSED)" if paused else ""))
-    for column in ("side", "planned", "sent", "answered", "rate", "failed", "unknown", "pending"):
-        table.add_column(column, justify="left" if column == "side" else "right")
-    for side in summaries:
-        table.add_row(*_row(side, min_respondents=cfg.anonymity.min_respondents))
-    out.print(table)
-    for line in _next_jobs(cfg, next_due=next_due, paused=paused):
-        out.print(line, markup=False, highlight=False)
-    for run in unposted:
-        detail = f": {run.last_error}" if run.last_error else ""
-        state = "NOT POSTED"
-        if run.status is ReportStatus.UNKNOWN:
-            state = "MAY HAVE BEEN POSTED"
-            detail += (
-                f" — look in the {run.destination} report chat; if it is not there,"
-                f" `pulse report --week {run.week} --post --again` posts it"
-            )
-        out.print(
-            f"report {run.week} to {run.destination} {state} ({run.status.value},"
-            f" {run.attempts} attempts){detail}",
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
+    """This week per side: planned, sent, answered, failed, unknown, response rate; next jobs.
 
-
-def _row(side: SideWeek, *, min_respondents: int) -> list[str]:
-    """One side's counts; how many answered (and the rate) only from ``min_respondents`` on."""
-    if side.answered < min_respondents:
-        answered, rate = f"< {min_respondents}", "—"
-    else:
-        answered = str(side.answered)
-        rate = "—" if side.response_rate is None else f"{side.response_rate:.0%}"
-    counts = (side.planned, side.sent, answered, rate, side.failed, side.unknown, side.pending)
-    return [side.side.value, *(str(value) for value in counts)]
-
-
-def _next_jobs(cfg: Config, *, next_due: dt.datetime | None, paused: bool) -> list[str]:
-    place = ZoneInfo(cfg.organisation.timezone)
-    now = dt.datetime.now(place)
-    days = (cfg.report.weekday - now.isoweekday()) % 7
-    report = dt.datetime.combine(now.date() + dt.timedelta(days=days), cfg.report.time, place)
-    if report <= now:
-        report += dt.timedelta(days=7)
-    lines = [f"next report: {report:%a %Y-%m-%d %H:%M %Z}"]
-    if next_due is not None:
-        lines.append(f"next message due: {next_due.astimezone(place):%a %Y-%m-%d %H:%M %Z}")
-    if paused:
-        lines.append("all pulses are paused: run `pulse resume` to continue")
-    return lines
-
-
-async def _status(
-    cfg: Config,
-) -> tuple[object, list[SideWeek], bool, dt.datetime | None, list[ReportRunRecord]]:
-    engine = create_engine(cfg.database_url)
-    try:
-        store = OperationsStore(engine)
-        week = IsoWeek.of(dt.datetime.now(ZoneInfo(cfg.organisation.timezone)).date())
-        unposted = await ReportRunStore(engine).unposted_reports(
-            since=week.shift(-cfg.report.trend_weeks)
-        )
-        return (
-            week,
-            await store.week_summary(week),
-            await store.is_paused(),
-            await store.next_due(),
-            unposted,
-        )
-    finally:
-        await engine.dispose()
+    Reads the database only: no Slack or Telegram token is needed.
+    """
+    tasks().operating.status(config)
 
 
 def send_now(config: ConfigOption = None) -> None:
     """Plan the current week and send its questions now (for trying it out)."""
-    cfg = load(config)
-    try:
-        lines = asyncio.run(_send_now(cfg))
-    except StartupError as error:
-        raise fail([str(error)]) from None
-    for line in lines:
-        out.print(line, markup=False, highlight=False)
-
-
-async def _send_now(cfg: Config) -> list[str]:
-    # heavy: the runtime loads Bolt, PTB, APScheduler and matplotlib (~1.5 s).
-    from pulse_mirror.runtime.app import start_app
-
-    app = await start_app(cfg, schedule=False, serve=False)
-    try:
-        now = app.jobs.now()
-        week = app.jobs.weeks_to_plan(now)[0]
-        planned = await app.jobs.plan_week(week, now=now)
-        moved = await OperationsStore(app.engine).bring_forward(week, now=now)
-        stats = await app.jobs.dispatch()
-    finally:
-        await app.stop()
-    return [
-        f"week {week}: {planned.employees} employee and {planned.customers} customer messages"
-        f" planned, {moved} questions brought forward",
-        f"sent {stats.sent}, failed {stats.failed}, unknown {stats.unknown},"
-        f" retrying {stats.retried}, cancelled {stats.cancelled}",
-    ]
+    tasks().operating.send_now(config)
 
 
 def pause(config: ConfigOption = None) -> None:
     """Pause every pulse of the organisation: nothing is planned or sent until resumed."""
-    _set_paused(config, paused=True)
+    tasks().operating.set_paused(config, paused=True)
     out.print("All pulses paused. Run `pulse resume` to continue.")
 
 
 def resume(config: ConfigOption = None) -> None:
     """Resume the organisation's pulses."""
-    _set_paused(config, paused=False)
+    tasks().operating.set_paused(config, paused=False)
     out.print("Pulses resumed.")
-
-
-def _set_paused(config: ConfigOption, *, paused: bool) -> None:
-    cfg = load(config)
-    try:
-        asyncio.run(_write_paused(cfg, paused=paused))
-    except Exception as error:
-        raise fail([f"{'pause' if paused else 'resume'}: {brief(error)}"]) from None
-
-
-async def _write_paused(cfg: Config, *, paused: bool) -> None:
-    engine = create_engine(cfg.database_url)
-    try:
-        await OperationsStore(engine).set_paused(paused, now=dt.datetime.now(dt.UTC))
-    finally:
-        await engine.dispose()

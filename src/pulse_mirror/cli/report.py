@@ -2,65 +2,38 @@
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pulse_mirror.cli.support import ConfigOption, brief, fail, load, out
-from pulse_mirror.config.settings import Config
-from pulse_mirror.reports.job import ReportSettings, build_week, post_report
-from pulse_mirror.storage.engine import create_engine
-from pulse_mirror.storage.reports.aggregates import (
-    ReportAggregates,
-    answer_histograms,
-    window_closes,
-)
-from pulse_mirror.storage.reports.aggregates import import_answers as insert_answers
-from pulse_mirror.storage.reports.imports import parse_answers_csv
-from pulse_mirror.storage.reports.runs import ReportRunStore
-from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
-from pulse_mirror.surveys.model import IsoWeek
-from pulse_mirror.surveys.ports import SystemClock
-from pulse_mirror.surveys.report.build import HistogramKey, WeekReport
-from pulse_mirror.surveys.report.export import export_rows, rows_to_csv, rows_to_json
-from pulse_mirror.surveys.report.markdown import markdown
-from pulse_mirror.surveys.report.text import side_name
-from pulse_mirror.surveys.report.windows import WindowKey, until_text
+from pulse_mirror.cli.deferred import tasks
+from pulse_mirror.cli.support import ConfigOption
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
-    app.command("report")(report)
-    app.command("export")(export)
-    app.command("import")(import_answers)
-
-
-def _bank(cfg: Config) -> QuestionBank:
-    """The configured question bank, or exit 2 with its problems."""
-    try:
-        return load_bank(custom=cfg.custom_dimensions())
-    except BankError as exc:
-        raise fail(exc.problems) from None
-
-
-def _week(text: str | None) -> IsoWeek:
-    if text is None:
-        return IsoWeek.of(dt.date.today()).shift(-1)
-    try:
-        return IsoWeek.parse(text)
-    except ValueError as exc:
-        raise fail([f"--week: {exc}"]) from None
+    app.command(
+        "report",
+        epilog="Example: pulse report --week 2026-W47 --out reports/ --config config.yaml",
+    )(report)
+    app.command("export", epilog="Example: pulse export --format json --weeks 26 > pulse.json")(
+        export
+    )
+    app.command("import", epilog="Example: pulse import past-answers.csv --config config.yaml")(
+        import_answers
+    )
 
 
 def report(
-    week: Annotated[str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47.")] = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="ISO week, e.g. 2026-W47.  [default: the last full week]"),
+    ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
-    post: Annotated[bool, typer.Option("--post", help="Also post it (once per week).")] = False,
+    post: Annotated[
+        bool, typer.Option("--post", help="Also post it (once per week); needs the tokens.")
+    ] = False,
     again: Annotated[
         bool,
         typer.Option(
@@ -70,84 +43,11 @@ def report(
     ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Write report.png, trend.png, nps.png, report.md and report.json for a week."""
-    if again and not post:
-        raise fail(["--again only goes with --post"])
-    cfg = load(config)
-    chosen = _week(week)
-    settings = ReportSettings.from_config(cfg, _bank(cfg))
-    try:
-        written, posted = asyncio.run(
-            _report(cfg, settings, week=chosen, out_dir=out_dir, post=post, again=again)
-        )
-    except Exception as exc:  # a database that cannot be reached, a folder we cannot write
-        raise fail([f"report {chosen}: {brief(exc)}"]) from None
-    for path in written:
-        out.print(f"wrote {path}", markup=False, highlight=False)
-    for line in posted:
-        out.print(line, markup=False, highlight=False)
+    """Write report.png, trend.png, nps.png, report.md and report.json for a week.
 
-
-async def _report(
-    cfg: Config,
-    settings: ReportSettings,
-    *,
-    week: IsoWeek,
-    out_dir: Path,
-    post: bool,
-    again: bool = False,
-) -> tuple[list[Path], list[str]]:
-    # heavy: matplotlib (about 0.7 s) loads only when charts are drawn, not for `pulse --help`
-    from pulse_mirror.reports.charts import render_all
-
-    engine = create_engine(cfg.database_url)
-    try:
-        now = SystemClock().now()  # before the answers are read
-        built = await build_week(ReportAggregates(engine), settings, week=week, now=now)
-        pngs = await asyncio.to_thread(render_all, built)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, data in pngs.items():
-            (out_dir / name).write_bytes(data)
-            written.append(out_dir / name)
-        (out_dir / "report.md").write_text(markdown(built), encoding="utf-8")
-        (out_dir / "report.json").write_text(
-            json.dumps(built.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
-        )
-        written += [out_dir / "report.md", out_dir / "report.json"]
-        posted = await _post(cfg, built, engine, again=again) if post else []
-        return written, _still_open(built) + posted
-    finally:
-        await engine.dispose()
-
-
-def _still_open(built: WeekReport) -> list[str]:
-    """The line saying the week is still open and until when; none once it has closed."""
-    if not built.still_open:
-        return []
-    sides = ", ".join(
-        f"{side_name(w.side, 'en').lower()} until {until_text(w.until)}" for w in built.still_open
-    )
-    return [f"week {built.week} is still open ({sides}): no figures until its windows close"]
-
-
-async def _post(
-    cfg: Config, built: WeekReport, engine: AsyncEngine, *, again: bool = False
-) -> list[str]:
-    """Post ``built`` to the configured destinations; one line per destination."""
-    # heavy: the Slack and Telegram SDKs load only for --post, not for `pulse --help`
-    from pulse_mirror.runtime.app import report_posters
-
-    runs = ReportRunStore(engine)
-    if again:
-        for destination in cfg.report.destinations or []:
-            await runs.allow_report_again(week=IsoWeek.parse(built.week), destination=destination)
-    results = await post_report(
-        report=built, runs=runs, posters=report_posters(cfg), clock=SystemClock()
-    )
-    if not results:
-        return ["nothing to post to: no report destination with a token and a target"]
-    return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
+    Without --post it reads the database only: no Slack or Telegram token is needed.
+    """
+    tasks().reporting.report(week=week, out_dir=out_dir, post=post, again=again, config=config)
 
 
 def export(
@@ -155,57 +55,28 @@ def export(
     weeks: Annotated[int, typer.Option("--weeks", min=1, max=520, help="Weeks back.")] = 12,
     config: ConfigOption = None,
 ) -> None:
-    """Print aggregates per week and item (never answers; the threshold applies)."""
-    cfg = load(config)
-    bank, anonymity = _bank(cfg), cfg.anonymity.policy()
-    last = IsoWeek.of(dt.date.today())
-    span = [last.shift(-offset) for offset in range(weeks - 1, -1, -1)]
-    now = SystemClock().now()  # before the answers are read
+    """Print aggregates per week and item (never answers; the threshold applies).
 
-    async def histograms() -> tuple[
-        dict[HistogramKey, dict[int, int]], dict[WindowKey, dt.datetime]
-    ]:
-        engine = create_engine(cfg.database_url)
-        try:
-            found = await answer_histograms(engine, first=span[0], last=last)
-            return found, await window_closes(engine, first=span[0], last=last)
-        finally:
-            await engine.dispose()
-
-    try:
-        found, closes_at = asyncio.run(histograms())
-    except Exception as exc:
-        raise fail([f"export: {brief(exc)}"]) from None
-    rows = export_rows(
-        weeks=span, bank=bank, histograms=found, anonymity=anonymity, closes_at=closes_at, now=now
-    )
-    typer.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
+    Weeks before the first pulse or answer are left out, with a note on stderr.
+    """
+    tasks().reporting.export(fmt=fmt, weeks=weeks, config=config)
 
 
 def import_answers(
     file: Annotated[Path, typer.Argument(help="CSV: week, side, item, value[, group].")],
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Import a file that was imported before (its answers would count twice).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Import past answers; a file with any bad row is refused whole, nothing imported."""
-    cfg = load(config)
-    bank = _bank(cfg)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail([f"{file}: cannot read ({exc})"]) from None
-    parsed = parse_answers_csv(text, bank=bank)
-    if parsed.problems:
-        raise fail([f"{file}: {line}" for line in parsed.problems] + ["nothing was imported"])
+    """Import past answers; a file with any bad row is refused whole, nothing imported.
 
-    async def run() -> int:
-        engine = create_engine(cfg.database_url)
-        try:
-            return await insert_answers(engine, parsed.answers)
-        finally:
-            await engine.dispose()
-
-    try:
-        count = asyncio.run(run())
-    except Exception as exc:
-        raise fail([f"{file}: import failed, nothing was imported ({brief(exc)})"]) from None
-    out.print(f"imported {count} answers from {file}", markup=False, highlight=False)
+    A file is imported once: its sha256 is recorded, and the same content again is refused
+    (naming the day it was first imported), because its answers would count twice in every
+    report. Use --again only for a file you mean to add a second time.
+    """
+    tasks().reporting.import_answers(file=file, again=again, config=config)

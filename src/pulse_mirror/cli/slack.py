@@ -8,16 +8,19 @@ from typing import Annotated
 
 import typer
 
-from pulse_mirror.cli.support import ConfigOption, default_config_path, fail, load, out
-from pulse_mirror.platforms import StartupError
+from pulse_mirror.cli.support import ConfigOption, brief, default_config_path, fail, load, out
 from pulse_mirror.slack.manifest import manifest
-from pulse_mirror.storage.engine import DatabaseUnavailable
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
-    app.command("slack-manifest")(slack_manifest)
-    app.command("slack-roster")(slack_roster)
+    app.command(
+        "slack-manifest",
+        epilog="Example: pulse slack-manifest --mode http --url https://pulse.example.com",
+    )(slack_manifest)
+    app.command("slack-roster", epilog="Example: pulse slack-roster --config config.yaml")(
+        slack_roster
+    )
 
 
 def slack_manifest(
@@ -58,15 +61,15 @@ def slack_manifest(
 def slack_roster(config: ConfigOption = None) -> None:
     """Sync the employees once from the workspace or the roster file, then print what changed."""
     # heavy: the Slack runtime loads Bolt and slack_sdk (~0.4 s); only this command needs them.
-    from pulse_mirror.slack import roster, runtime
+    from pulse_mirror.slack import runtime
 
-    cfg = load(config)
+    cfg = load(config, tokens=True)
     if not cfg.slack.enabled:
         raise fail(["slack.enabled: the roster sync needs Slack enabled"])
     try:
         result = asyncio.run(runtime.roster_sync_for(cfg))
-    except (StartupError, roster.RosterFileError, DatabaseUnavailable) as exc:
-        raise fail([str(exc)]) from None
+    except Exception as exc:  # a refused token, a bad roster file, no database: one line
+        raise fail([brief(exc)]) from None
     out.print(
         f"[green]Roster synced[/green]: {result.employees} employees, {result.left} left, "
         f"{result.rejoined} back"

@@ -177,6 +177,12 @@ class Server(Section):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class Logging(Section):
+    """How ``pulse run`` writes its log: readable ``text`` lines or one ``json`` object a line."""
+
+    format: Literal["text", "json"] = "text"
+
+
 class Employees(Section):
     """When and how employees are asked in Slack."""
 
@@ -261,6 +267,7 @@ __all__ = [
     "Employees",
     "HttpUrl",
     "Language",
+    "Logging",
     "Organisation",
     "Report",
     "Section",

@@ -27,6 +27,7 @@ from pulse_mirror.config.secrets import SECRET_ENV, Secrets, missing_secrets, sc
 from pulse_mirror.config.sections import (
     Anonymity,
     Database,
+    Logging,
     Organisation,
     Report,
     Section,
@@ -64,6 +65,7 @@ class Config(Section):
     telegram: Telegram = Field(default_factory=Telegram)
     surveys: Surveys = Field(default_factory=Surveys)
     report: Report = Field(default_factory=Report)
+    logging: Logging = Field(default_factory=Logging)
     dimensions: list[DimensionSpec] = Field(default_factory=list)
 
     _secrets: Secrets = PrivateAttr(default_factory=Secrets)
@@ -149,13 +151,17 @@ def _is_file_name(name: str) -> bool:
     return name != ":memory:" and not name.startswith("file:")
 
 
-def load_config(path: Path, *, env: Mapping[str, str] | None = None) -> Config:
-    """Read, validate and return the config at ``path``; raise ConfigError listing every problem."""
+def load_config(path: Path, *, env: Mapping[str, str] | None = None, tokens: bool = True) -> Config:
+    """Read, validate and return the config at ``path``; raise ConfigError listing every problem.
+
+    ``tokens=False`` skips the check that each enabled platform's secrets are set, for
+    commands that never talk to Slack or Telegram.
+    """
     data, problems = read_yaml(path)
     if data is None and problems:
         raise ConfigError(problems)
     try:
-        config = parse_config(data, env=env, base_dir=path.resolve().parent)
+        config = parse_config(data, env=env, base_dir=path.resolve().parent, tokens=tokens)
     except ConfigError as exc:
         raise ConfigError(problems + exc.problems) from None
     if problems:
@@ -164,9 +170,16 @@ def load_config(path: Path, *, env: Mapping[str, str] | None = None) -> Config:
 
 
 def parse_config(
-    data: object, *, env: Mapping[str, str] | None = None, base_dir: Path | None = None
+    data: object,
+    *,
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+    tokens: bool = True,
 ) -> Config:
-    """Validate already-parsed config data (``None`` means all defaults)."""
+    """Validate already-parsed config data (``None`` means all defaults).
+
+    ``tokens=False``: a missing platform secret is not a problem (read-only commands).
+    """
     env = os.environ if env is None else env
     if data is None:
         data = {}
@@ -181,7 +194,8 @@ def parse_config(
         config = Config.model_validate(data, context=context)
     except ValidationError as exc:
         problems += pydantic_problems(exc, root=Config)
-    problems += missing_secrets(data, env)
+    if tokens:
+        problems += missing_secrets(data, env)
     if config is not None:
         problems += _cross_problems(config)
     if problems:

@@ -20,7 +20,7 @@ from pulse_mirror.surveys.model import Item, Side
 VIEWS: dict[str, tuple[float, float]] = {
     "effort": (42.0, 80.0),
     "listening": (60.0, 64.0),
-    "recommend": (66.0, 80.0),
+    "recommend": (62.0, 80.0),
     "satisfaction": (69.0, 72.0),
     "centricity": (61.0, 64.0),
     "personal": (63.0, 65.0),
@@ -28,7 +28,7 @@ VIEWS: dict[str, tuple[float, float]] = {
 # employee-only dimensions -> view
 OWN_VIEWS: dict[str, float] = {"enps": 70.0, "internal_service": 55.0, "understanding": 72.0}
 IMPROVED = "effort"
-IMPROVEMENT = 24.0  # points the customers' view of effort rises once the fix lands
+IMPROVEMENT = 20.0  # points the customers' view of effort rises once the fix lands
 NOISE = 14.0  # spread of one answer around the person's view
 
 COMMENTS: dict[str, dict[Side, tuple[str, ...]]] = {

@@ -26,7 +26,7 @@ PROMOTER_COLOUR = "#009E73"
 
 _WORDS = {
     "en": {
-        "gap_axis": "Gap in points on 0–100 (employees − customers), bars = 95% interval",
+        "gap_axis": "Gap in points on 0–100 (employees − customers), bars = interval ≥ 95%",
         "share_axis": "% of answers",
         "detractors": "Detractors (0–6)",
         "passives": "Passives (7–8)",
@@ -41,7 +41,7 @@ _WORDS = {
     },
     "de": {
         "gap_axis": "Lücke in Punkten auf 0–100 (Mitarbeitende − Kundschaft), "
-        "Balken = 95-%-Intervall",
+        "Balken = Intervall ≥ 95 %",
         "share_axis": "% der Antworten",
         "detractors": "Kritiker (0–6)",
         "passives": "Passive (7–8)",

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from pulse_mirror.logs import error_text
 from pulse_mirror.storage.persist import persist
@@ -34,6 +35,8 @@ from pulse_mirror.surveys.report.windows import until_text
 log = logging.getLogger(__name__)
 
 Poster = Callable[[WeekReport, bytes], Awaitable[str]]
+Send = Callable[[], Awaitable[str]]
+INTRO = ":intro"  # a destination's intro run is recorded as "<destination>:intro"
 MAX_RETRY_AFTER = 300.0  # a longer wait than this ends the run as failed; a later run retries
 RECORD_ATTEMPTS = 5
 IN_FLIGHT = "being posted; if this stays, the process stopped during the post"
@@ -81,8 +84,62 @@ async def publish_week(
             continue
         if png is None:
             png = await asyncio.to_thread(_mirror_png, report)
-        claimed = Claimed(destination, run.id, post)
-        results.append(await _post_one(report, png, claimed, runs, clock, retry))
+        claimed = Claimed(destination, run.id, partial(post, report, png))
+        results.append(await _post_one(report.week, claimed, runs, clock, retry))
+    return results
+
+
+@runtime_checkable
+class NotePoster(Protocol):
+    """A destination that can post a short text without a chart (the intro)."""
+
+    @property
+    def destination(self) -> str:
+        """The destination's name in the config and in the report runs."""
+        ...
+
+    async def post_note(self, text: str) -> str:
+        """Post ``text``; return the platform's reference."""
+        ...
+
+
+class IntroRuns(ReportRuns, Protocol):
+    """The report runs, and whether a destination ever got a post (report or intro)."""
+
+    async def ever_posted(self, destinations: Sequence[str]) -> bool:
+        """Whether a run to one of ``destinations`` went out or may have."""
+        ...
+
+
+async def publish_intro(
+    *,
+    week: IsoWeek,
+    note: str,
+    runs: IntroRuns,
+    posters: Sequence[NotePoster],
+    clock: Clock,
+    attempts: int = 3,
+    retry_delay: float = 2.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> list[Published]:
+    """Post ``note`` (instead of an empty report of ``week``) where nothing was ever posted.
+
+    Once per install and destination: it is claimed as the run "<destination>:intro" of
+    ``week``, and skipped once that destination has a report or an intro that went out.
+    """
+    results: list[Published] = []
+    retry = Retry(attempts, retry_delay, sleep)
+    for poster in posters:
+        name = poster.destination + INTRO
+        if await runs.ever_posted([poster.destination, name]):
+            results.append(Published(name, "skipped"))
+            continue
+        run = await runs.claim_report_run(week=week, destination=name, now=clock.now())
+        if run is None:
+            results.append(Published(name, "skipped"))
+            continue
+        claimed = Claimed(name, run.id, partial(poster.post_note, note))
+        results.append(await _post_one(str(week), claimed, runs, clock, retry))
     return results
 
 
@@ -92,7 +149,7 @@ class Claimed:
 
     destination: str
     run_id: int
-    post: Poster
+    send: Send
 
 
 @dataclass(frozen=True)
@@ -105,7 +162,7 @@ class Retry:
 
 
 async def _post_one(
-    report: WeekReport, png: bytes, claimed: Claimed, runs: ReportRuns, clock: Clock, retry: Retry
+    week: str, claimed: Claimed, runs: ReportRuns, clock: Clock, retry: Retry
 ) -> Published:
     """Post to one claimed destination, retrying only what surely did not go out.
 
@@ -114,12 +171,12 @@ async def _post_one(
     unknown, and no later run posts it a second time.
     """
     destination, run_id = claimed.destination, claimed.run_id
-    where = {"week": report.week, "to": destination}
+    where = {"week": week, "to": destination}
     error = "not attempted"
     await runs.mark_report_unknown(run_id, error=IN_FLIGHT)  # stays so until the outcome is known
     for attempt in range(1, retry.attempts + 1):
         try:
-            ref = await claimed.post(report, png)
+            ref = await claimed.send()
         except SendOutcomeUnknown as exc:
             error = error_text(exc)
             log.error("report post may have gone out; not posted again", extra=where)

@@ -30,10 +30,13 @@ from pulse_mirror.platforms import PlatformRuntime, StartupError
 from pulse_mirror.reports.job import ReportSettings, publish_report
 from pulse_mirror.reports.ports import ReportPoster
 from pulse_mirror.runtime.jobs import Jobs, PlanSettings
+from pulse_mirror.runtime.metrics import Metrics
+from pulse_mirror.runtime.observed import CountedAnswers, CountedPace, count_job_runs
 from pulse_mirror.runtime.scheduler import add_roster_jobs, build_scheduler
 from pulse_mirror.runtime.server import HttpServer, build_web_app
 from pulse_mirror.slack.report_post import slack_report_poster
 from pulse_mirror.storage.deliveries.claims import DispatchStore
+from pulse_mirror.storage.deliveries.counts import DeliveryCounts
 from pulse_mirror.storage.engine import DatabaseUnavailable, check, create_engine
 from pulse_mirror.storage.locks import (
     AlreadyRunning,
@@ -124,6 +127,7 @@ class PulseApp:
     file_lock: FileLock | None = None
     scheduler: Any = None
     started: list[str] = field(default_factory=list)
+    metrics: Metrics | None = None
 
     async def health(self) -> dict[str, object]:
         """What /healthz answers: the database and the scheduler."""
@@ -181,8 +185,9 @@ async def start_app(
         leader: Leadership = PostgresLeader(engine) if path is None else SoleProcess()
         repository = SqlRepository(engine, min_group_size=config.anonymity.min_respondents)
         bank = _bank(config)
+        metrics = Metrics(source=DeliveryCounts(engine), clock=clock)
         answers = PulseAnswers(
-            repository=repository, bank=bank, clock=clock,
+            repository=CountedAnswers(repository, counts=metrics), bank=bank, clock=clock,
             settings=AnswerSettings(
                 comment_max_chars=config.surveys.employees.comment_max_chars,
                 default_language=config.organisation.language,
@@ -196,17 +201,17 @@ async def start_app(
             await runtime.start()
             started.append(runtime)
         jobs = _jobs(config, repository=repository, bank=bank, clock=clock, leader=leader,
-                     runtimes=started, engine=engine, rng=rng)  # fmt: skip
+                     runtimes=started, engine=engine, rng=rng, metrics=metrics)  # fmt: skip
         if path is not None:  # the only process: every claim left behind is from a crash
             await jobs.recover(older_than=dt.timedelta(0))
         routes = [route for runtime in started for route in runtime.routes()]
         server = HttpServer(
-            build_web_app(routes, health=lambda: app.health()),
+            build_web_app(routes, health=lambda: app.health(), metrics=metrics.page),
             host=config.server.host, port=config.server.port,
         )  # fmt: skip
         app = PulseApp(
             config=config, engine=engine, repository=repository, jobs=jobs,
-            runtimes=started, server=server, leader=leader, file_lock=file_lock,
+            runtimes=started, server=server, leader=leader, file_lock=file_lock, metrics=metrics,
         )  # fmt: skip
         try:
             if serve:
@@ -220,6 +225,7 @@ async def start_app(
             **dict(scheduler_options or {}),
         )  # fmt: skip
         add_roster_jobs(app.scheduler, started)
+        count_job_runs(app.scheduler, metrics)
         if schedule:
             app.scheduler.start()
         log.info("started", extra={"platforms": [r.platform.value for r in started]})
@@ -269,6 +275,7 @@ def _jobs(
     runtimes: list[PlatformRuntime],
     engine: AsyncEngine,
     rng: random.Random | None = None,
+    metrics: Metrics,
 ) -> Jobs:
     store = DispatchStore(engine)
     context = DeliveryContext(
@@ -281,7 +288,7 @@ def _jobs(
             repository=repository,
             context=context,
             messenger=runtime.messenger,
-            pacer=runtime.pacer,
+            pacer=CountedPace(runtime.pacer, platform=runtime.platform.value, counts=metrics),
             clock=clock,
             worker=f"{worker}-{runtime.platform.value}",
         )

@@ -4,7 +4,8 @@
   employees are enqueued idempotently by outbox key, customers sampled once per week.
 * dispatch: every platform's due messages, reminders included (decided at send time).
 * close windows: ends answer windows that are over; deletes expired comment waits.
-* report: last week's report, once per destination (the report runs make it exactly once).
+* report: last week's report, once per destination (the report runs make it exactly once);
+  a week before the first pulse or without any data gets no report, only a first intro.
 
 Planning and the report run only on the leader; dispatch runs on every replica.
 """
@@ -28,6 +29,7 @@ from pulse_mirror.surveys.planning.schedule import local_instant
 from pulse_mirror.surveys.planning.weekly import (
     CustomerRules,
     EmployeeRules,
+    asked_later,
     customer_deliveries,
     customer_window,
     employee_deliveries,
@@ -79,11 +81,20 @@ class PlanSettings:
 
 @dataclass
 class PlanResult:
-    """What one planning run added."""
+    """What one planning run added: messages (questions and reminders) and people asked."""
 
     weeks: list[IsoWeek] = field(default_factory=list)
-    employees: int = 0
-    customers: int = 0
+    employees: int = 0  # messages to employees
+    customers: int = 0  # messages to customers
+    employees_asked: int = 0  # employees newly given a question
+    customers_asked: int = 0  # customers newly given a question
+
+    def add(self, other: PlanResult) -> None:
+        """Count ``other``'s additions in this result too."""
+        self.employees += other.employees
+        self.customers += other.customers
+        self.employees_asked += other.employees_asked
+        self.customers_asked += other.customers_asked
 
 
 class Jobs:
@@ -115,6 +126,9 @@ class Jobs:
         self._rng = rng or random.Random()
         self._dispatch_store = dispatch_store
         self._stale_after = stale_after
+        # The plan job and the plan after a roster sync may overlap: one plan at a time.
+        self._planning = asyncio.Lock()
+        self._told_later: set[tuple[IsoWeek, int]] = set()
 
     def now(self) -> dt.datetime:
         """The jobs' clock."""
@@ -131,14 +145,13 @@ class Jobs:
     async def plan(self) -> PlanResult:
         """Plan every week that is due, if this replica leads and nothing is paused."""
         result = PlanResult()
-        if not await self._leader.is_leader() or await self._ops.is_paused():
-            return result
-        now = self._clock.now()
-        for week in self.weeks_to_plan(now):
-            added = await self.plan_week(week, now=now)
-            result.weeks.append(week)
-            result.employees += added.employees
-            result.customers += added.customers
+        async with self._planning:
+            if not await self._leader.is_leader() or await self._ops.is_paused():
+                return result
+            now = self._clock.now()
+            for week in self.weeks_to_plan(now):
+                result.add(await self.plan_week(week, now=now))
+                result.weeks.append(week)
         return result
 
     async def plan_week(self, week: IsoWeek, *, now: dt.datetime) -> PlanResult:
@@ -158,7 +171,14 @@ class Jobs:
             rows = employee_deliveries(
                 pulse=pulse, people=people, rules=settings.employees, now=now
             )
-            result.employees = await self._repo.enqueue(rows)
+            # Questions first, so the log tells people from messages.
+            questions = [r for r in rows if r.kind is DeliveryKind.QUESTION]
+            result.employees_asked = await self._repo.enqueue(questions)
+            reminders = [r for r in rows if r.kind is not DeliveryKind.QUESTION]
+            result.employees = result.employees_asked + await self._repo.enqueue(reminders)
+            self._tell_asked_later(
+                asked_later(pulse=pulse, people=people, rules=settings.employees, now=now)
+            )
         if Side.CUSTOMER in settings.sides:
             opens, closes = settings.window(week, customer_window(week, settings.customers))
             items = chosen.items(Side.CUSTOMER)[: settings.customer_questions]
@@ -177,13 +197,29 @@ class Jobs:
             result.customers = await self._ops.enqueue_sample(
                 pulse_id=pulse.id, deliveries=rows, asked=asked
             )
+            result.customers_asked = len(asked) if result.customers else 0
         if result.employees or result.customers:
             log.info(
                 "planned week",
-                extra={"week": str(week), "employees": result.employees,
-                       "customers": result.customers},
+                extra={"week": str(week),
+                       "employees_asked": result.employees_asked,
+                       "employee_messages": result.employees,
+                       "customers_asked": result.customers_asked,
+                       "customer_messages": result.customers},
             )  # fmt: skip
         return result
+
+    def _tell_asked_later(self, later: dict[int, dt.datetime]) -> None:
+        """Log once per person and week who this week's pulse misses, and when they are asked."""
+        for person_id, at in sorted(later.items()):
+            week = IsoWeek.of(at.date())
+            if (week, person_id) in self._told_later:
+                continue
+            self._told_later.add((week, person_id))
+            log.info(
+                "employee joined too late for this week's pulse; asked next week",
+                extra={"person": person_id, "week": str(week), "asked_at": at.isoformat()},
+            )
 
     async def dispatch(self) -> DispatchStats:
         """Send every platform's due messages (nothing while the organisation is paused)."""

@@ -1,4 +1,5 @@
-"""The one HTTP server: the platforms' routes (Slack HTTP mode, Telegram webhook) and /healthz."""
+"""The one HTTP server: the platforms' routes (Slack HTTP mode, Telegram webhook) and /healthz,
+/metrics."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from aiohttp import web
 log = logging.getLogger(__name__)
 
 Health = Callable[[], Awaitable[dict[str, object]]]
+MetricsPage = Callable[[], Awaitable[tuple[bytes, str]]]  # the body and its content type
 
 
-def build_web_app(routes: Sequence[web.RouteDef], *, health: Health) -> web.Application:
-    """An aiohttp app with ``routes`` and ``GET /healthz`` (200 when healthy, else 503)."""
+def build_web_app(
+    routes: Sequence[web.RouteDef], *, health: Health, metrics: MetricsPage | None = None
+) -> web.Application:
+    """An aiohttp app with ``routes``, ``GET /healthz`` (200 when healthy, else 503) and,
+    given ``metrics``, ``GET /metrics`` in Prometheus' text format."""
 
     async def healthz(_request: web.Request) -> web.Response:
         report = await health()
@@ -21,6 +26,14 @@ def build_web_app(routes: Sequence[web.RouteDef], *, health: Health) -> web.Appl
 
     app = web.Application()
     app.add_routes([web.get("/healthz", healthz), *routes])
+    if metrics is not None:
+        page = metrics
+
+        async def scrape(_request: web.Request) -> web.Response:
+            body, content_type = await page()
+            return web.Response(body=body, headers={"Content-Type": content_type})
+
+        app.add_routes([web.get("/metrics", scrape)])
     return app
 
 

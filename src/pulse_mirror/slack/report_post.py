@@ -85,6 +85,16 @@ class SlackReportPoster:
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             raise send_error(exc, sent=True) from exc
 
+    async def post_note(self, note: str) -> str:
+        """Post a short text (the intro before the first report); return its ts."""
+        if self._channel_id is None:
+            self._channel_id = await channel_id(self._client, self._channel)
+        try:
+            response = await self._client.chat_postMessage(channel=self._channel_id, text=note)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            raise send_error(exc, sent=True) from exc
+        return str(response["ts"])
+
     async def _post(self, channel: str, report: WeekReport, png: bytes) -> str:
         lang = report.language
         brief = summary(report, lang)

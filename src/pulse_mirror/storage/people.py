@@ -169,6 +169,13 @@ class PulseStore(Store):
             row = (await connection.execute(select)).one()
         return pulse_record(row)
 
+    async def first_pulse_week(self) -> IsoWeek | None:
+        """The earliest week this install planned a pulse for; None before the first plan."""
+        statement = sa.select(sa.func.min(pulse.c.week))
+        async with self._engine.connect() as connection:
+            first = (await connection.execute(statement)).scalar_one_or_none()
+        return None if first is None else IsoWeek.parse(first)
+
     async def get_pulse(self, pulse_id: int) -> PulseRecord | None:
         """The pulse with this id, if any."""
         async with self._engine.connect() as connection:

@@ -278,3 +278,18 @@ ballot = metadata.tables["ballot"]
 report_run = metadata.tables["report_run"]
 setting = metadata.tables["setting"]
 comment_wait = metadata.tables["comment_wait"]
+
+
+class ImportFile(Table, table=True):
+    """A file of past answers that `pulse import` took in: a second import of it is refused."""
+
+    __tablename__ = "import_file"
+
+    # sha256 of the file's bytes, hex: the same content under another name is the same file.
+    fingerprint: str = Field(primary_key=True, sa_type=sa.String(64))
+    name: str = Field(sa_type=sa.String(512))
+    answers: int = Field()
+    imported_at: dt.datetime = Field(sa_type=UtcDateTime)
+
+
+import_file = metadata.tables["import_file"]

@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 from telegram import Bot, Update
 
+from pulse_mirror.doors import read_capped, refuse
 from pulse_mirror.logs import RefusalLog
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -74,19 +75,10 @@ class WebhookGate:
         return len(given) == 1 and hmac.compare_digest(given[0], self._secret)
 
     async def _read(self, request: web.Request) -> bytes | None:
-        length = request.content_length
-        if length is not None and length > self._max_bytes:
-            return None
-        body = bytearray()
-        while chunk := await request.content.read(65_536):
-            body += chunk
-            if len(body) > self._max_bytes:
-                return None
-        return bytes(body)
+        return await read_capped(request, self._max_bytes)
 
     def _refuse(self, status: int, reason: str) -> web.Response:
-        self.refusals.refused(reason, status=status)
-        return web.Response(status=status, text=reason)
+        return refuse(self.refusals, status, reason)
 
 
 def parse_update(body: bytes, bot: Bot) -> Update:

@@ -61,6 +61,14 @@ class TelegramReportPoster:
             raise send_error(exc) from exc
         return str(message.message_id)
 
+    async def post_note(self, note: str) -> str:
+        """Send a short text (the intro before the first report); return the message id."""
+        try:
+            message = await self._bot.send_message(chat_id=self._chat_id, text=note)
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+        return str(message.message_id)
+
 
 def telegram_report_poster(config: Config) -> TelegramReportPoster | None:
     """The poster for the "telegram" destination; None unless it has a bot token and a chat."""

@@ -28,6 +28,7 @@ from aiohttp import web
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
+from pulse_mirror.doors import read_capped, refuse
 from pulse_mirror.logs import RefusalLog
 
 MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a full view's state) are far below
@@ -102,19 +103,10 @@ class SlackGate:
         return self._refuse(400, "request could not be handled")
 
     async def _read(self, request: web.Request) -> bytes | None:
-        length = request.content_length
-        if length is not None and length > self._max_bytes:
-            return None
-        body = bytearray()
-        while chunk := await request.content.read(65_536):
-            body += chunk
-            if len(body) > self._max_bytes:
-                return None
-        return bytes(body)
+        return await read_capped(request, self._max_bytes)
 
     def _refuse(self, status: int, reason: str) -> web.Response:
-        self.refusals.refused(reason, status=status)
-        return web.Response(status=status, text=reason)
+        return refuse(self.refusals, status, reason)
 
 
 def _kind(payload: Any) -> str:

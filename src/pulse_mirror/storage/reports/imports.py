@@ -2,14 +2,25 @@
 
 A file with any bad row is refused whole: :func:`parse_answers_csv` returns every problem
 with its line number, and the caller imports nothing unless the list is empty.
+:func:`import_file` records each imported file by its fingerprint (sha256 of its bytes) in
+the same transaction as its answers, so the same file imported twice is refused.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from pulse_mirror.storage.store import week_text
+from pulse_mirror.storage.tables import answer, new_id
+from pulse_mirror.storage.tables import import_file as import_file_table
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import Answer, IsoWeek, Side
 
@@ -85,3 +96,60 @@ def _value(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+def fingerprint(data: bytes) -> str:
+    """The file's fingerprint: sha256 of its bytes, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class ImportedBefore(Exception):
+    """The file was imported before: its fingerprint, first name and first import time."""
+
+    def __init__(self, fingerprint: str, name: str, imported_at: dt.datetime) -> None:
+        super().__init__(f"{fingerprint} was imported on {imported_at:%Y-%m-%d}")
+        self.fingerprint, self.name, self.imported_at = fingerprint, name, imported_at
+
+
+_CHUNK = 5_000
+
+
+async def import_file(
+    engine: AsyncEngine,
+    answers: Sequence[Answer],
+    *,
+    fingerprint: str,
+    name: str,
+    now: dt.datetime,
+    again: bool = False,
+) -> int:
+    """Insert the answers and record the file, in one transaction; all or nothing.
+
+    Raises :class:`ImportedBefore` when the fingerprint is known, unless ``again``; the first
+    import's record is kept either way.
+    """
+    rows = [
+        {"id": new_id(), "item": a.item, "side": a.side.value, "week": week_text(a.week),
+         "value": a.value, "group": a.group, "respondent_id": None}
+        for a in answers
+    ]  # fmt: skip
+    table = import_file_table
+    async with engine.begin() as connection:
+        found = (
+            await connection.execute(
+                sa.select(table.c.name, table.c.imported_at).where(
+                    table.c.fingerprint == fingerprint
+                )
+            )
+        ).first()
+        if found is not None and not again:
+            raise ImportedBefore(fingerprint, found.name, found.imported_at)
+        if found is None:
+            await connection.execute(
+                sa.insert(table),
+                {"fingerprint": fingerprint, "name": name[:512], "answers": len(rows),
+                 "imported_at": now},
+            )  # fmt: skip
+        for start in range(0, len(rows), _CHUNK):
+            await connection.execute(sa.insert(answer), rows[start : start + _CHUNK])
+    return len(rows)

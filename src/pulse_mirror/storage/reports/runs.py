@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -130,6 +131,15 @@ class ReportRunStore(Store):
         async with self._engine.connect() as connection:
             rows = (await connection.execute(statement)).all()
         return [report_run_record(row) for row in rows]
+
+    async def ever_posted(self, destinations: Sequence[str]) -> bool:
+        """Whether any run to one of ``destinations`` went out or may have (all but failed)."""
+        statement = sa.select(sa.func.count()).where(
+            report_run.c.destination.in_(list(destinations)),
+            report_run.c.status != ReportStatus.FAILED.value,
+        )
+        async with self._engine.connect() as connection:
+            return bool((await connection.execute(statement)).scalar_one())
 
     async def _set(self, run_id: int, **values: Any) -> None:
         statement = sa.update(report_run).where(report_run.c.id == run_id).values(**values)

@@ -25,6 +25,10 @@ from pulse_mirror.surveys.records import DeliveryKind, NewDelivery, PersonRecord
 EARLIEST_ZONE = "Etc/GMT-14"
 LATEST_ZONE = "Etc/GMT+12"
 REMINDER_KINDS = (DeliveryKind.REMINDER_1, DeliveryKind.REMINDER_2)
+# A late joiner is asked at once in their local daytime (from the send time, or from
+# DAY_START when the send time is at night, to DAY_END), else when it next begins.
+DAY_START = dt.time(8)
+DAY_END = dt.time(18)
 
 
 @dataclass(frozen=True)
@@ -98,22 +102,22 @@ def employee_deliveries(
     """The question and reminders of every employee who may be asked, in their own time zone.
 
     With several weekdays each employee gets one of them (by id), which spreads the load.
-    A send time already past is due at ``now``; nothing is due at or after the window's close.
+    Someone planned after their send time (a late joiner, or the bot's first week) is asked
+    at :func:`late_send`; nothing is due at or after the window's close.
     """
-    days = _days(rules.weekdays)
     rows: list[NewDelivery] = []
     for person in people:
         if person.side is not Side.EMPLOYEE or not may_be_asked(person, now=now):
             continue
         tz = _known_zone(person.time_zone) or rules.default_tz
-        day = pulse.week.day(days[person.id % len(days)])
-        send = local_instant(day, rules.send_time, tz=tz)
+        start = employee_send(pulse.week, person_id=person.id, tz=tz, rules=rules, now=now)
+        local = start.astimezone(zone(tz))
         rows += _person_rows(
             pulse=pulse,
             person_id=person.id,
-            start=max(send, now),
+            start=start,
             reminders=_reminders(
-                day=day,
+                day=local.date(),
                 at=rules.send_time,
                 tz=tz,
                 window_days=rules.answer_window_days,
@@ -121,6 +125,59 @@ def employee_deliveries(
             ),
         )
     return rows
+
+
+def employee_send(
+    week: IsoWeek, *, person_id: int, tz: str, rules: EmployeeRules, now: dt.datetime
+) -> dt.datetime:
+    """When an employee in ``tz`` gets ``week``'s question: their slot, or later if it is past."""
+    days = _days(rules.weekdays)
+    day = week.day(days[person_id % len(days)])
+    send = local_instant(day, rules.send_time, tz=tz)
+    return send if send >= now else late_send(now, tz=tz, rules=rules)
+
+
+def late_send(now: dt.datetime, *, tz: str, rules: EmployeeRules) -> dt.datetime:
+    """When someone whose send time is past is asked: now in their daytime, else next morning.
+
+    Their daytime runs from the send time (``DAY_START`` if the send time is at night) to
+    ``DAY_END``, on a workday or a configured weekday; outside it they are asked when their
+    next daytime begins, never at 03:00 (measured: a joiner in Los Angeles was).
+    """
+    place = zone(tz)
+    local = now.astimezone(place)
+    days = set(WORKDAYS) | set(rules.weekdays)
+    start = rules.send_time if DAY_START <= rules.send_time < DAY_END else DAY_START
+    if local.isoweekday() in days and start <= local.time() < DAY_END:
+        return now
+    for ahead in range(8):
+        day = local.date() + dt.timedelta(days=ahead)
+        send = local_instant(day, start, tz=tz)
+        if day.isoweekday() in days and send > now:
+            return send
+    raise AssertionError("a week always has a workday")  # pragma: no cover
+
+
+def asked_later(
+    *,
+    pulse: PulseRecord,
+    people: Sequence[PersonRecord],
+    rules: EmployeeRules,
+    now: dt.datetime,
+) -> dict[int, dt.datetime]:
+    """Employees this pulse can no longer reach, and when next week's pulse asks each of them."""
+    later: dict[int, dt.datetime] = {}
+    for person in people:
+        if person.side is not Side.EMPLOYEE or not may_be_asked(person, now=now):
+            continue
+        tz = _known_zone(person.time_zone) or rules.default_tz
+        start = employee_send(pulse.week, person_id=person.id, tz=tz, rules=rules, now=now)
+        if start >= pulse.closes_at:
+            following = pulse.week.shift(1)
+            later[person.id] = employee_send(
+                following, person_id=person.id, tz=tz, rules=rules, now=now
+            )
+    return later
 
 
 def sample_for_week(

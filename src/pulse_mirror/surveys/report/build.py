@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
 from pulse_mirror.surveys.bank import QuestionBank
@@ -37,7 +36,7 @@ from pulse_mirror.surveys.report.responses import (
     side_histograms,
     week_comments,
 )
-from pulse_mirror.surveys.report.serialize import JsonValue, to_json
+from pulse_mirror.surveys.report.week import WeekReport
 from pulse_mirror.surveys.report.windows import (
     OpenWindow,
     WindowKey,
@@ -45,8 +44,13 @@ from pulse_mirror.surveys.report.windows import (
     still_open_text,
     withheld,
 )
-from pulse_mirror.surveys.stats.gaps import Difference, change, perception_gap
-from pulse_mirror.surveys.stats.methods import Comparison, comparison_method_text, method_text
+from pulse_mirror.surveys.stats.gaps import Difference, change, holm_family, perception_gap
+from pulse_mirror.surveys.stats.methods import (
+    Comparison,
+    comparison_method_text,
+    family_method_text,
+    method_text,
+)
 from pulse_mirror.surveys.stats.methods import normalised_method_text as _normalised_method
 from pulse_mirror.surveys.stats.metrics import Summary, summarise
 
@@ -62,40 +66,9 @@ __all__ = [
     "Shift",
     "SideFigures",
     "TrendPoint",
+    "WeekReport",
     "not_asked_text",
 ]
-
-
-@dataclass(frozen=True)
-class WeekReport:
-    """The weekly report; :meth:`to_json` gives the same figures machine-readable."""
-
-    week: str
-    language: str
-    min_respondents: int
-    min_commenters: int
-    mirrored: tuple[MirroredDimension, ...]
-    one_sided: tuple[OneSidedDimension, ...]
-    response_rates: tuple[ResponseRate, ...]
-    comments: tuple[Comments, ...]
-    trend_weeks: tuple[str, ...]
-    methods: Mapping[str, str]
-    open_windows: tuple[OpenWindow, ...] = ()
-
-    @property
-    def still_open(self) -> tuple[OpenWindow, ...]:
-        """The report week's answer windows still open when the report was built."""
-        return tuple(w for w in self.open_windows if w.week == self.week)
-
-    def to_json(self) -> dict[str, JsonValue]:
-        """The report as plain JSON types (dicts, lists, str, float, int, bool, None)."""
-        data = to_json(self)
-        assert isinstance(data, dict)
-        return data
-
-    def fewer_than(self, lang: str | None = None) -> str:
-        """The text shown instead of a number, e.g. "fewer than 5 answers"."""
-        return Suppressed(0, self.min_respondents).text_in(lang or self.language)
 
 
 def build_report(
@@ -120,6 +93,7 @@ def build_report(
     still_open = open_windows(data.closes_at, now=now) if now is not None else {}
     weeks = tuple(week.shift(offset) for offset in range(1 - trend_weeks, 1))
     figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week, still_open=still_open)
+    figures.families(bank, weeks)
     mirrored = tuple(
         _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
         for dim in bank.mirrored()
@@ -195,6 +169,32 @@ class _Figures:
         self.histograms = withheld(data.histograms, still_open)
         self.comments = [c for c in data.comments if (c.week, c.side) not in still_open]
         self._cache: dict[tuple[IsoWeek, str], Summary | Suppressed] = {}
+        self.gaps: dict[tuple[IsoWeek, str], Difference] = {}
+        self.changes: dict[str, Difference] = {}
+
+    def families(self, bank: QuestionBank, weeks: Sequence[IsoWeek]) -> None:
+        """Test each week's gaps, and the report week's changes, as one Holm family each.
+
+        At most a 5% chance that any "real" in a family is a false alarm; a trend week's gaps
+        are that week's family, so the last trend point is the headline's gap.
+        """
+        keys = [dim.key for dim in bank.mirrored()]
+        for when in weeks:
+            pairs = [_pair(bank, key) for key in keys]
+            raw = [
+                perception_gap(inside=self.summary(when, i), outside=self.summary(when, o))
+                for i, o in pairs
+            ]
+            self.gaps.update(((when, k), g) for k, g in zip(keys, holm_family(raw), strict=True))
+        items = _shown_items(bank)
+        moved = [
+            change(
+                current=self.summary(self._week, item),
+                previous=self.summary(self._week.shift(-1), item),
+            )
+            for item in items
+        ]
+        self.changes = dict(zip((i.key for i in items), holm_family(moved), strict=True))
 
     def open_until(self, week: IsoWeek, side: Side) -> dt.datetime | None:
         """When ``side``'s window of ``week`` closes, if it is still open."""
@@ -219,7 +219,7 @@ class _Figures:
 
     def side(self, week: IsoWeek, item: Item) -> SideFigures:
         current = self.summary(week, item)
-        moved = change(current=current, previous=self.summary(week.shift(-1), item))
+        moved = self.changes[item.key]
         until = self.open_until(week, item.side)
         if until is not None:
             hidden = still_open_text(until, self._lang)
@@ -237,6 +237,24 @@ class _Figures:
         return SideFigures(item.side, item.key, _score(current), None, _shift(moved))
 
 
+def _shown_items(bank: QuestionBank) -> list[Item]:
+    """The items whose change the report shows: both sides of each mirrored dimension and
+    each one-sided dimension's item, the family of the week's changes."""
+    items = [item for dim in bank.mirrored() for item in _pair(bank, dim.key)]
+    for side in (Side.EMPLOYEE, Side.CUSTOMER):
+        items += [_one_item(bank, dim) for dim in bank.one_sided(side)]
+    return items
+
+
+def _pair(bank: QuestionBank, key: str) -> tuple[Item, Item]:
+    items = {item.side: item for item in bank.items_of(key) if not item.is_text}
+    return items[Side.EMPLOYEE], items[Side.CUSTOMER]
+
+
+def _one_item(bank: QuestionBank, dim: Dimension) -> Item:
+    return next(item for item in bank.items_of(dim.key) if not item.is_text)
+
+
 def _score(summary: Summary) -> Score:
     return Score(
         n=summary.n,
@@ -248,12 +266,9 @@ def _score(summary: Summary) -> Score:
 
 
 def _shift(difference: Difference) -> Shift:
-    return Shift(difference.verdict, difference.estimate)
-
-
-def _pair(bank: QuestionBank, key: str) -> tuple[Item, Item]:
-    items = {item.side: item for item in bank.items_of(key) if not item.is_text}
-    return items[Side.EMPLOYEE], items[Side.CUSTOMER]
+    if difference.estimate is None:
+        return Shift(difference.verdict)
+    return Shift(difference.verdict, difference.estimate, difference.level, difference.p_adjusted)
 
 
 def _mirrored(
@@ -268,11 +283,7 @@ def _mirrored(
     inside, outside = _pair(bank, dim.key)
 
     def gap_of(when: IsoWeek) -> Shift:
-        return _shift(
-            perception_gap(
-                inside=figures.summary(when, inside), outside=figures.summary(when, outside)
-            )
-        )
+        return _shift(figures.gaps[(when, dim.key)])
 
     def open_until(when: IsoWeek) -> dt.datetime | None:
         closes = [figures.open_until(when, item.side) for item in (inside, outside)]
@@ -302,7 +313,7 @@ def _one_sided(
     figures: _Figures,
     lang: str,
 ) -> OneSidedDimension:
-    item = next(item for item in bank.items_of(dim.key) if not item.is_text)
+    item = _one_item(bank, dim)
     trend = []
     for when in weeks:
         summary = figures.summary(when, item)
@@ -326,4 +337,5 @@ def _methods(bank: QuestionBank, lang: str) -> dict[str, str]:
     methods["score"] = _normalised_method(lang)
     methods["gap"] = comparison_method_text(Comparison.GAP, lang)
     methods["change"] = comparison_method_text(Comparison.CHANGE, lang)
+    methods["family"] = family_method_text(lang)
     return methods

@@ -37,10 +37,16 @@ class Score:
 
 @dataclass(frozen=True)
 class Shift:
-    """A difference in points on 0-100 with its interval, or no number below the threshold."""
+    """A difference in points on 0-100 with its interval, or no number below the threshold.
+
+    ``level`` is the interval's confidence (Holm's step for this member of the week's family,
+    at least 0.95) and ``p_adjusted`` its Holm-adjusted p-value; both None without a number.
+    """
 
     verdict: Verdict
     estimate: Estimate | None = None
+    level: float | None = None
+    p_adjusted: float | None = None
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
     for dim in report.mirrored:
         gap = mirror_label(dim, lang=lang, fewer_than=fewer)
         if dim.gap.estimate is not None:
-            gap += f" [{dim.gap.estimate.low:.0f} to {dim.gap.estimate.high:.0f}]"
+            low, high = dim.gap.estimate.low, dim.gap.estimate.high
+            gap += f" [{low:.0f} to {high:.0f}{_level(dim.gap.level, lang)}]"
         lines.append(
             f"| {dim.title} | {side_cell(dim.inside, dim.metric, lang)} | "
             f"{side_cell(dim.outside, dim.metric, lang)} | {gap} |"
@@ -69,6 +70,14 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
     lines += [f"- {method}" for method in report.methods.values()]
     lines += ["", f"_{brief.footnote}_", ""]
     return "\n".join(lines)
+
+
+def _level(level: float | None, lang: str) -> str:
+    """The interval's confidence when Holm's step made it wider than 95%: ", 99.2%"."""
+    if level is None or level <= 0.95 + 1e-12:
+        return ""
+    figure = f"{100 * level:.1f}".rstrip("0").rstrip(".")
+    return f", {figure.replace('.', ',')} %" if lang == "de" else f", {figure}%"
 
 
 def _trend_label(point: TrendPoint, lang: str) -> str:

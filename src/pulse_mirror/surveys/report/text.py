@@ -27,6 +27,10 @@ from pulse_mirror.surveys.texts import Table, Texts
 
 _TABLE: Table = {
     "title": {"en": "Pulse Mirror · week {week}", "de": "Pulse Mirror · Woche {week}"},
+    "intro": {
+        "en": "Pulse Mirror is running; first results on {date}.",
+        "de": "Pulse Mirror läuft; erste Ergebnisse am {date}.",
+    },
     "finding_up": {
         "en": "Employees rate {dim} {points} points better than customers do",
         "de": "Mitarbeitende bewerten {dim} um {points} Punkte besser als die Kundschaft",
@@ -73,10 +77,14 @@ _TABLE: Table = {
     },
     "method": {"en": "Method", "de": "Methode"},
     "method_line": {
-        "en": "Gap = employees − customers on 0–100 with a 95% interval; "
-        "real when the interval excludes 0.",
-        "de": "Lücke = Mitarbeitende − Kundschaft auf 0–100 mit 95-%-Intervall; "
-        "echt, wenn das Intervall 0 ausschließt.",
+        "en": "Gap = employees − customers on 0–100. The week's gaps are tested together "
+        '(Holm): at most a 5% chance that any "real" gap this week is a false alarm; the '
+        "same holds for the changes. Intervals are at that family's level (95% or wider), "
+        "so a real one always excludes 0.",
+        "de": "Lücke = Mitarbeitende − Kundschaft auf 0–100. Die Lücken der Woche werden "
+        "gemeinsam geprüft (Holm): höchstens 5 % Risiko, dass irgendeine „echte“ Lücke "
+        "dieser Woche ein Fehlalarm ist; ebenso für die Veränderungen. Intervalle stehen auf "
+        "der Stufe dieser Familie (95 % oder breiter), ein echtes schließt 0 also immer aus.",
     },
     "footnote": {
         "en": "No figure or comment from fewer than {k} people is ever shown (comments: {c}).",

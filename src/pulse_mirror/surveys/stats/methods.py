@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from pulse_mirror.surveys.model import Metric
+if TYPE_CHECKING:
+    from pulse_mirror.surveys.model import Metric
 
 
 class Verdict(enum.StrEnum):
     """Whether a difference is worth talking about."""
 
-    REAL = "real"  # the 95% interval excludes 0
-    NOISE = "noise"  # the 95% interval includes 0
+    REAL = "real"  # survives Holm in the week's family: its printed interval excludes 0
+    NOISE = "noise"  # does not: its printed interval includes 0
     NOT_ENOUGH = "not_enough"  # a side has fewer answers than the anonymity threshold
 
 
@@ -23,22 +25,24 @@ class Comparison(enum.StrEnum):
     CHANGE = "change"  # this week - last week, same side
 
 
-_METRIC: Mapping[Metric, Mapping[str, str]] = {
-    Metric.NPS: {
+# Keyed by the metric's value (Metric is a StrEnum, so a member finds its own entry): this
+# module then imports nothing at load, which keeps the report's chain of imports short.
+_METRIC: Mapping[str, Mapping[str, str]] = {
+    "nps": {
         "en": "NPS = % 9–10 − % 0–6 (−100 to 100), 95% adjusted-Wald interval "
         "(n + 3, promoters and detractors + 0.75 each)",
         "de": "NPS = % 9–10 − % 0–6 (−100 bis 100), 95-%-Intervall nach adjustiertem Wald "
         "(n + 3, Promotoren und Detraktoren je + 0,75)",
     },
-    Metric.CSAT: {
+    "csat": {
         "en": "CSAT = % of answers 4–5 on 1–5 (top-2-box), 95% Wilson interval",
         "de": "CSAT = % der Antworten 4–5 auf 1–5 (Top-2-Box), 95-%-Wilson-Intervall",
     },
-    Metric.MEAN: {
+    "mean": {
         "en": "Mean of the answers, 95% Student-t interval (mean ± t(n − 1) × s / √n)",
         "de": "Mittelwert der Antworten, 95-%-Student-t-Intervall (Mittelwert ± t(n − 1) × s / √n)",
     },
-    Metric.AGREEMENT: {
+    "agreement": {
         "en": "% favourable = % of answers 4–5 on 1–5, 95% Wilson interval; "
         "mean with 95% t interval",
         "de": "% Zustimmung = % der Antworten 4–5 auf 1–5, 95-%-Wilson-Intervall; "
@@ -53,17 +57,40 @@ _NORMALISED: Mapping[str, str] = {
 
 _COMPARISON: Mapping[Comparison, Mapping[str, str]] = {
     Comparison.GAP: {
-        "en": "Gap = inside − outside on 0–100, 95% interval ± t(Welch df) × √(SE₁² + SE₂²), "
-        "never narrower than either side's; real if it excludes 0",
-        "de": "Lücke = Innen- − Außensicht auf 0–100, 95-%-Intervall ± t(Welch-FG) × "
-        "√(SE₁² + SE₂²), nie schmaler als das einer Seite; echt, wenn es 0 ausschließt",
+        "en": "Gap = inside − outside on 0–100, interval ± t(Welch df) × √(SE₁² + SE₂²), "
+        "each SE with √n / 4 extra answers spread over the scale, never narrower than either "
+        "side's; at the Holm level of the week's gaps (95% or wider); real if it excludes 0",
+        "de": "Lücke = Innen- − Außensicht auf 0–100, Intervall ± t(Welch-FG) × "
+        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten, nie "
+        "schmaler als das einer Seite; auf der Holm-Stufe der Lücken der Woche (95 % oder "
+        "breiter); echt, wenn es 0 ausschließt",
     },
     Comparison.CHANGE: {
-        "en": "Change = this week − last week on 0–100, 95% interval ± t(Welch df) × "
-        "√(SE₁² + SE₂²), never narrower than either week's; real if it excludes 0",
-        "de": "Veränderung = diese − letzte Woche auf 0–100, 95-%-Intervall ± t(Welch-FG) × "
-        "√(SE₁² + SE₂²), nie schmaler als das einer Woche; echt, wenn es 0 ausschließt",
+        "en": "Change = this week − last week on 0–100, interval ± t(Welch df) × "
+        "√(SE₁² + SE₂²), each SE with √n / 4 extra answers spread over the scale, never narrower "
+        "than either week's; at the Holm level of the week's changes (95% or wider); "
+        "real if it excludes 0",
+        "de": "Veränderung = diese − letzte Woche auf 0–100, Intervall ± t(Welch-FG) × "
+        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten, nie "
+        "schmaler als das einer Woche; auf der Holm-Stufe der Veränderungen der Woche (95 % "
+        "oder breiter); echt, wenn es 0 ausschließt",
     },
+}
+
+_FAMILY: Mapping[str, str] = {
+    "en": "The week's gaps are one family and the week's changes another, each adjusted by "
+    "Holm's step-down method: at most a 5% chance that any \"real\" among this week's gaps "
+    "is a false alarm, and the same for the changes. Each interval is shown at the level of "
+    "the Holm step that decided it (the i-th smallest of m p-values at 1 − 5%/(m − i + 1), "
+    "never below 95%), so it excludes 0 exactly when the verdict is real; p_adjusted is "
+    "Holm's adjusted p-value",
+    "de": "Die Lücken der Woche sind eine Familie und die Veränderungen der Woche eine "
+    "zweite, jede nach Holms schrittweisem Verfahren korrigiert: höchstens 5 % Risiko, dass "
+    "irgendein „echt“ unter den Lücken dieser Woche ein Fehlalarm ist, ebenso für die "
+    "Veränderungen. Jedes Intervall steht auf der Stufe des Holm-Schritts, der darüber "
+    "entschied (der i-kleinste von m p-Werten zu 1 − 5 %/(m − i + 1), nie unter 95 %), und "
+    "schließt 0 genau dann aus, wenn das Urteil echt ist; p_adjusted ist Holms korrigierter "
+    "p-Wert",
 }
 
 
@@ -86,3 +113,8 @@ def normalised_method_text(lang: str = "en") -> str:
 def comparison_method_text(comparison: Comparison, lang: str = "en") -> str:
     """The formula behind a perception gap or a week-on-week change."""
     return _pick(_COMPARISON[comparison], lang)
+
+
+def family_method_text(lang: str = "en") -> str:
+    """What the week's verdicts control, in plain words: Holm within gaps and within changes."""
+    return _pick(_FAMILY, lang)
