@@ -9,6 +9,7 @@ on a phone.
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
@@ -52,9 +53,12 @@ def right_labels(axes: Axes, positions: list[int], labels: list[tuple[str, bool]
         tick.set_color(GAP_COLOUR if strong else MUTED_COLOUR)
 
 
-def footnote(figure: Figure, line: str) -> None:
-    """A small grey line under the chart, kept clear of the axes by the layout."""
-    figure.supxlabel(line, x=0.01, ha="left", fontsize=10, color=MUTED_COLOUR)
+def footnote(figure: Figure, line: str, *, size: float = 10) -> None:
+    """Small grey lines under the chart, wrapped to the figure's width, clear of the axes."""
+    # About 0.55 em a character in the default sans-serif; 95% of the width, in points.
+    chars = max(40, int(figure.get_figwidth() * 72 * 0.95 / (0.55 * size)))
+    wrapped = textwrap.fill(line, width=chars)
+    figure.supxlabel(wrapped, x=0.01, ha="left", fontsize=size, color=MUTED_COLOUR)
 
 
 def threshold_line(report: WeekReport, lang: str) -> str:
