@@ -7,6 +7,7 @@ finds nothing to do does nothing, so a restart or a second replica changes nothi
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 APSCHEDULER_LOGGER = "apscheduler.scheduler"
+EXECUTOR_LOGGER = "apscheduler.executors.default"
 _ADD_NOTICES = ("Adding job tentatively", "Added job ")
 
 
@@ -43,11 +45,27 @@ class WithoutTentativeAdds(logging.Filter):
         return not str(record.msg).startswith(_ADD_NOTICES)
 
 
+class WithoutStopCancellations(logging.Filter):
+    """Drops the executor's traceback of a job cancelled because the bot is stopping.
+
+    ``shutdown(wait=False)`` cancels a job still running (a dispatch waiting for a send);
+    APScheduler logs that as "raised an exception" with a traceback, though nothing failed:
+    the dispatcher hands back or records every claimed message before it stops.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False only for a record whose exception is a cancellation."""
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
 def quiet_tentative_adds() -> None:
-    """Install :class:`WithoutTentativeAdds` on APScheduler's logger, once per process."""
-    scheduler_log = logging.getLogger(APSCHEDULER_LOGGER)
-    if not any(isinstance(f, WithoutTentativeAdds) for f in scheduler_log.filters):
-        scheduler_log.addFilter(WithoutTentativeAdds())
+    """Install the two filters on APScheduler's loggers, once per process."""
+    for name, kind in ((APSCHEDULER_LOGGER, WithoutTentativeAdds),
+                       (EXECUTOR_LOGGER, WithoutStopCancellations)):  # fmt: skip
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
 
 
 def _logged(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[bool]]:
