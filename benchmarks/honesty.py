@@ -6,7 +6,11 @@ a week counts as a false alarm when any gap (or any change) comes out "real". Ta
 most 5% of null weeks for each family. Single gaps with no true difference at 10 vs 100 and
 5 vs 200 answers on skewed 1-5 and 0-10 answers: at most 5.5% called real. Power: the share
 of weeks whose 15-point true gap at 30 employees vs 300 customers is called real, alone and
-inside the week's family. Prints one JSON line last. Run: python benchmarks/honesty.py
+inside the week's family. Coverage: how often each 95% interval the report shows (the mean,
+top-2-box, NPS) holds the true value, on skewed, near-unanimous and uniform answers at
+n = 5 (k), 10, 30 and 100 (target 94-96% from 30 on, at least 90% below; near-unanimous
+answers are necessarily covered more often by any interval that never has zero width).
+Prints one JSON line last. Run: python benchmarks/honesty.py
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from pulse_mirror.surveys.anonymity import Anonymity
 from pulse_mirror.surveys.bank import QuestionBank, load_bank
-from pulse_mirror.surveys.model import IsoWeek, Item, Side
+from pulse_mirror.surveys.model import IsoWeek, Item, Metric, Scale, Side
 from pulse_mirror.surveys.report.build import ReportInput, build_report
 from pulse_mirror.surveys.stats.gaps import Verdict, perception_gap
 from pulse_mirror.surveys.stats.metrics import Histogram, Summary, summarise
@@ -36,6 +40,8 @@ SEED = 20261203
 NULL_WEEKS = int(os.environ.get("PULSE_BENCH_WEEKS", "1500"))
 SINGLE_REPS = int(os.environ.get("PULSE_BENCH_SINGLE", "8000"))
 POWER_REPS = int(os.environ.get("PULSE_BENCH_POWER", "1000"))
+COVER_REPS = int(os.environ.get("PULSE_BENCH_COVER", "2000"))
+COVER_SIZES = (5, 10, 30, 100)  # 5 is the default anonymity threshold k
 EMPLOYEES, CUSTOMERS = 25, 120  # a null week's answers per item
 K = Anonymity()
 
@@ -133,6 +139,63 @@ def _power(rng: np.random.Generator, bank: QuestionBank) -> dict[str, dict[str, 
     return {"alone": _rate(alone, POWER_REPS), "in_family": _rate(in_family, POWER_REPS)}
 
 
+# Shapes for coverage, by number of points: skewed, near-unanimous (the few others next to the
+# many, or at the far end) and uniform.
+COVER_SHAPES: dict[int, dict[str, Sequence[float]]] = {
+    5: {"skew1": SKEWED[5][0], "skew2": SKEWED[5][1], "unanimous_next": [0, 0, 0, 0.05, 0.95],
+        "unanimous_far": [0.05, 0, 0, 0, 0.95], "uniform": [0.2] * 5},
+    7: {"skew1": SKEWED[7][0], "skew2": SKEWED[7][1], "unanimous_next": [0] * 5 + [0.05, 0.95]},
+    11: {"skew1": SKEWED[11][0], "skew2": SKEWED[11][1],
+         "unanimous_next": [0] * 9 + [0.05, 0.95], "unanimous_far": [0.05] + [0] * 9 + [0.95]},
+}  # fmt: skip
+COVERED = {  # interval type -> (metric, scale, which estimate)
+    "mean_1_5": (Metric.MEAN, Scale(1, 5), "mean"),
+    "mean_1_7": (Metric.MEAN, Scale(1, 7), "mean"),
+    "mean_0_10": (Metric.MEAN, Scale(0, 10), "mean"),
+    "top2box_wilson": (Metric.CSAT, Scale(1, 5), "value"),
+    "nps_adjusted_wald": (Metric.NPS, Scale(0, 10), "value"),
+}
+
+
+def _truth(metric: Metric, scale: Scale, shape: np.ndarray, which: str) -> float:
+    values = np.arange(scale.low, scale.high + 1)
+    if which == "mean":
+        return float(shape @ values)
+    if metric is Metric.NPS:
+        return 100.0 * float(shape[values >= 9].sum() - shape[values <= 6].sum())
+    return 100.0 * float(shape[values >= 4].sum())
+
+
+def _coverage(rng: np.random.Generator) -> dict[str, object]:
+    """How often each shown 95% interval holds the true value, by shape and n."""
+    table: dict[str, dict[str, float]] = {}
+    worst: dict[str, dict[str, float]] = {}
+    for name, (metric, scale, which) in COVERED.items():
+        points = len(scale.values)
+        shapes = COVER_SHAPES[points]
+        cells: dict[str, float] = {}
+        for label, raw in shapes.items():
+            shape = np.asarray(raw, float) / float(np.sum(raw))
+            truth = _truth(metric, scale, shape, which)
+            for n in COVER_SIZES:
+                hits = 0
+                for counts in rng.multinomial(n, shape, size=COVER_REPS):
+                    histogram = {scale.low + i: int(c) for i, c in enumerate(counts) if c}
+                    result = summarise(histogram, metric=metric, scale=scale, anonymity=K)
+                    assert isinstance(result, Summary)
+                    shown = result.mean if which == "mean" else result.value
+                    hits += shown.low - 1e-9 <= truth <= shown.high + 1e-9
+                cells[f"{label}_n{n}"] = round(hits / COVER_REPS, 3)
+        table[name] = cells
+        small = [v for k, v in cells.items() if int(k.rsplit("_n", 1)[1]) < 30]
+        large = [v for k, v in cells.items() if int(k.rsplit("_n", 1)[1]) >= 30]
+        spread = [v for k, v in cells.items()
+                  if int(k.rsplit("_n", 1)[1]) >= 30 and "unanimous" not in k]  # fmt: skip
+        worst[name] = {"min_below_30": min(small), "min_from_30": min(large),
+                       "max_from_30_not_unanimous": max(spread)}  # fmt: skip
+    return {"reps": COVER_REPS, "sizes": list(COVER_SIZES), "worst": worst, "cells": table}
+
+
 def main() -> None:
     """Run the simulation and print its JSON line."""
     start = time.perf_counter()
@@ -159,6 +222,7 @@ def main() -> None:
         "single_test_null_real_rate": single,
         "single_test_null_real_rate_max": max(v["rate"] for v in single.values()),
         "power_15_points_30_vs_300": _power(rng, bank),
+        "interval_coverage": _coverage(rng),
         "seconds": 0.0,
     }
     figures["seconds"] = round(time.perf_counter() - start, 1)

@@ -11,6 +11,7 @@ from scipy import stats  # type: ignore[import-untyped]
 from pulse_mirror.surveys.anonymity import Anonymity, Suppressed
 from pulse_mirror.surveys.model import Metric, Scale
 from pulse_mirror.surveys.stats.metrics import Summary, histogram, summarise
+from tests.surveys.gap_reference import bounded_interval
 
 K5 = Anonymity()
 NPS = Scale(0, 10)
@@ -25,12 +26,18 @@ def _summary(values: list[int], *, metric: Metric, scale: Scale) -> Summary:
     return result
 
 
-def _wilson(successes: int, n: int) -> tuple[float, float]:
-    """Wilson score interval written out: (p + z²/2n ± z√(p(1-p)/n + z²/4n²)) / (1 + z²/n)."""
-    p = successes / n
-    centre = p + Z**2 / (2 * n)
-    spread = Z * math.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2))
-    return (centre - spread) / (1 + Z**2 / n) * 100, (centre + spread) / (1 + Z**2 / n) * 100
+def _agresti_coull(successes: int, n: int) -> tuple[float, float]:
+    """Agresti & Coull (1998): ñ = n + z², p̃ = (x + z²/2) / ñ, p̃ ± z√(p̃(1 − p̃)/ñ), on 0-1,
+    clipped and widened to hold x / n."""
+    n_adj = n + Z**2
+    p = (successes + Z**2 / 2) / n_adj
+    half = Z * math.sqrt(p * (1 - p) / n_adj)
+    share = successes / n
+    return max(0.0, min(p - half, share)), min(1.0, max(p + half, share))
+
+
+def _percent(bounds: tuple[float, float]) -> tuple[float, float]:
+    return 100 * bounds[0], 100 * bounds[1]
 
 
 def _t_interval(values: list[float]) -> tuple[float, float]:
@@ -61,8 +68,7 @@ def test_nps_known_value_and_adjusted_wald_interval() -> None:
     assert summary.shares.promoters == pytest.approx(800 / 15)
     assert summary.shares.passives == pytest.approx(300 / 15)
     assert summary.shares.detractors == pytest.approx(400 / 15)
-    low, high = _t_interval([float(v) for v in values])
-    assert (summary.mean.low, summary.mean.high) == pytest.approx((low, high))
+    assert (summary.mean.low, summary.mean.high) == pytest.approx(bounded_interval(values, 0, 10))
 
 
 def test_all_promoters() -> None:
@@ -86,26 +92,27 @@ def test_all_detractors() -> None:
     assert summary.shares.detractors == 100.0
 
 
-def test_csat_is_top_two_box_with_wilson_interval() -> None:
+def test_csat_is_top_two_box_with_agresti_coull_interval() -> None:
     values = [5, 5, 4, 4, 4, 3, 2, 1, 5, 4, 3, 5]  # 8 of 12 answered 4-5
     summary = _summary(values, metric=Metric.CSAT, scale=FIVE)
     assert summary.value.value == pytest.approx(800 / 12)
-    assert (summary.value.low, summary.value.high) == pytest.approx(_wilson(8, 12))
+    assert (summary.value.low, summary.value.high) == pytest.approx(_percent(_agresti_coull(8, 12)))
     assert summary.mean.value == pytest.approx(sum(values) / 12)
 
 
-def test_wilson_reference_value_for_zero_successes() -> None:
+def test_agresti_coull_reference_value_for_zero_successes() -> None:
     summary = _summary([1, 2, 3, 3, 2, 1, 1, 2, 3, 3], metric=Metric.CSAT, scale=FIVE)
     assert summary.value.value == 0.0
     assert summary.value.low == 0.0
-    assert summary.value.high == pytest.approx(27.75, abs=0.01)  # textbook: 0/10 -> 27.8%
+    # Brown, Cai & DasGupta (2001), Agresti-Coull for 0 of 10: upper end 0.321.
+    assert summary.value.high == pytest.approx(32.09, abs=0.01)
 
 
-def test_ces_mean_with_student_t_interval_and_normalised_score() -> None:
+def test_ces_mean_with_bounded_interval_and_normalised_score() -> None:
     values = [1, 2, 2, 3, 5, 6, 7, 4, 4, 5, 6, 7, 7, 3]
     summary = _summary(values, metric=Metric.MEAN, scale=SEVEN)
     mean = sum(values) / len(values)
-    low, high = _t_interval([float(v) for v in values])
+    low, high = bounded_interval(values, 1, 7)
     assert summary.value == summary.mean
     assert summary.mean.value == pytest.approx(mean)
     assert (summary.mean.low, summary.mean.high) == pytest.approx((low, high))
@@ -120,26 +127,45 @@ def test_agreement_gives_percent_favourable_and_mean() -> None:
     values = [5, 4, 4, 2, 3, 1, 4, 5, 2]  # 5 of 9 favourable
     summary = _summary(values, metric=Metric.AGREEMENT, scale=FIVE)
     assert summary.value.value == pytest.approx(500 / 9)
-    assert (summary.value.low, summary.value.high) == pytest.approx(_wilson(5, 9))
-    low, high = _t_interval([float(v) for v in values])
-    assert (summary.mean.low, summary.mean.high) == pytest.approx((low, high))
+    assert (summary.value.low, summary.value.high) == pytest.approx(_percent(_agresti_coull(5, 9)))
+    assert (summary.mean.low, summary.mean.high) == pytest.approx(bounded_interval(values, 1, 5))
     assert summary.shares is None
 
 
-def test_zero_variance_gives_a_point_interval_for_the_mean() -> None:
+def test_identical_answers_never_give_a_zero_width_interval() -> None:
+    # Five identical answers do not prove that nobody thinks otherwise: a t interval of
+    # them is "4 [4-4]"; this one leaves room on both sides, as far as the scale allows.
     summary = _summary([4] * 6, metric=Metric.AGREEMENT, scale=FIVE)
-    assert summary.mean.value == summary.mean.low == summary.mean.high == 4.0
+    assert summary.mean.value == 4.0
+    assert summary.mean.low < 4.0 < summary.mean.high
+    assert (summary.mean.low, summary.mean.high) == pytest.approx(bounded_interval([4] * 6, 1, 5))
+    for value in (1, 5):  # at an end of the scale the interval reaches into it only
+        ends = _summary([value] * 5, metric=Metric.MEAN, scale=FIVE).mean
+        assert ends.high - ends.low > 0.5
+        assert value in (ends.low, ends.high)
     assert summary.normalised.value == 75.0
     assert summary.normalised_se == 0.0
     assert summary.value.value == 100.0
-    assert summary.value.low == pytest.approx(_wilson(6, 6)[0])
+    assert summary.value.low == pytest.approx(_percent(_agresti_coull(6, 6))[0])
 
 
 def test_mean_interval_is_clipped_to_the_scale() -> None:
-    summary = _summary([1, 1, 1, 1, 7], metric=Metric.MEAN, scale=SEVEN)
-    assert _t_interval([1.0, 1, 1, 1, 7])[0] < 1.0  # the raw t interval leaves the scale
+    summary = _summary([1, 1, 1, 1, 1], metric=Metric.MEAN, scale=SEVEN)
+    unit = [0.0] * 5 + [0.0, 1.0]
+    weights = [1.0] * 5 + [Z**2 / 2, Z**2 / 2]
+    centre = sum(w * x for w, x in zip(weights, unit, strict=True)) / sum(weights)
+    assert centre - Z * math.sqrt(centre * (1 - centre) / sum(weights)) < 0  # unclipped: off
     assert summary.mean.low == 1.0
     assert summary.normalised.low == 0.0
+    assert summary.mean.high > 1.0
+
+
+def test_answers_at_the_two_ends_give_agresti_coulls_interval() -> None:
+    values = [1] * 4 + [5] * 7  # only the ends: the mean is 1 + 4 × the share of fives
+    summary = _summary(values, metric=Metric.MEAN, scale=FIVE)
+    low, high = _agresti_coull(7, 11)
+    assert summary.mean.low == pytest.approx(1 + 4 * low)
+    assert summary.mean.high == pytest.approx(1 + 4 * high)
 
 
 def test_a_million_answers_from_a_histogram() -> None:
@@ -206,7 +232,7 @@ def test_every_numeric_metric_names_its_formula_in_english_and_german() -> None:
     nps = _summary([0, 5, 9, 10, 7], metric=Metric.NPS, scale=NPS)
     assert "adjusted-Wald" in nps.method("en")
     assert "adjustiertem Wald" in nps.method("de")
-    assert "Wilson" in texts["en"][Metric.CSAT]
-    assert "t" in texts["de"][Metric.MEAN]
+    assert "Agresti–Coull" in texts["en"][Metric.CSAT]
+    assert "Agresti-Coull" in texts["de"][Metric.MEAN]
     assert texts["fr"] == texts["en"]  # English fallback
     assert all(texts["en"][m] != texts["de"][m] for m in texts["en"])

@@ -38,6 +38,7 @@ def test_without_pseudo_answers_the_gap_is_welchs_t_interval_from_scipy(
 ) -> None:
     # The Welch machinery itself, checked against scipy with the pseudo answers switched off.
     monkeypatch.setattr(gaps, "PSEUDO_PER_ROOT_N", 0.0)
+    monkeypatch.setattr(gaps, "_shown", lambda *sides: ())
     gap = perception_gap(inside=_ces(INSIDE), outside=_ces(OUTSIDE))
     welch = stats.ttest_ind(_normalised(INSIDE), _normalised(OUTSIDE), equal_var=False)
     low, high = welch.confidence_interval(0.95)

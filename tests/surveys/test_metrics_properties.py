@@ -14,6 +14,8 @@ from pulse_mirror.surveys.model import Metric, Scale
 from pulse_mirror.surveys.stats.gaps import Verdict, perception_gap
 from pulse_mirror.surveys.stats.metrics import Summary, summarise
 
+Z = float(stats.norm.ppf(0.975))
+
 NPS = Scale(0, 10)
 FIVE = Scale(1, 5)
 SEVEN = Scale(1, 7)
@@ -105,6 +107,7 @@ def test_gap_interval_is_wider_than_either_sides(
         assert width >= side.normalised.high - side.normalised.low - 1e-9
         own_half = float(stats.t.ppf(0.975, side.df)) * side.normalised_se
         assert gap.estimate.half_width >= own_half * (1 - 1e-9)
+        assert gap.estimate.half_width >= Z * side.shown_se * (1 - 1e-9)
     assert gap.estimate.contains(gap.estimate.value)
     assert (gap.verdict is Verdict.REAL) == (not gap.estimate.contains(0.0))
 

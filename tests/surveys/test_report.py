@@ -18,7 +18,13 @@ from pulse_mirror.surveys.report.markdown import markdown
 from pulse_mirror.surveys.report.text import headline, summary
 from pulse_mirror.surveys.stats.gaps import Verdict
 from pulse_mirror.surveys.stats.metrics import histogram
-from tests.surveys.gap_reference import half_width, holm_adjusted, holm_levels, p_value
+from tests.surveys.gap_reference import (
+    bounded_interval,
+    half_width,
+    holm_adjusted,
+    holm_levels,
+    p_value,
+)
 
 WEEK = IsoWeek(2026, 47)
 # A difference without a number: no interval, no level, no adjusted p.
@@ -93,9 +99,10 @@ def _dimension(report: dict[str, object], key: str) -> dict[str, object]:
 
 
 def _mean_t(values: list[int], low: int, high: int) -> tuple[float, float, float, float]:
+    """The side's score on 0-100 with its shown (bounded-mean) interval, and its sample SE."""
     mean = sum(values) / len(values)
     sem = stats.sem(values)
-    lo, hi = stats.t.interval(0.95, len(values) - 1, loc=mean, scale=sem)
+    lo, hi = bounded_interval(values, low, high)
     span = high - low
     return (mean - low) / span * 100, (lo - low) / span * 100, (hi - low) / span * 100, sem
 
@@ -172,13 +179,16 @@ def test_change_from_last_week_is_welch_on_the_same_side(report: dict[str, objec
     assert dim["inside"]["change"] == NOT_ENOUGH
 
 
-def test_csat_is_top_two_box_with_wilson(report: dict[str, object]) -> None:
+def test_csat_is_top_two_box_with_agresti_coull(report: dict[str, object]) -> None:
     outside = _dimension(report, "satisfaction")["outside"]["score"]
     favourable = sum(v >= 4 for v in CSAT_CUSTOMER)
-    ci = stats.binomtest(favourable, len(CSAT_CUSTOMER)).proportion_ci(0.95, method="wilson")
-    assert outside["value"]["value"] == pytest.approx(100 * favourable / len(CSAT_CUSTOMER))
-    assert outside["value"]["low"] == pytest.approx(100 * ci.low)
-    assert outside["value"]["high"] == pytest.approx(100 * ci.high)
+    n = len(CSAT_CUSTOMER)
+    n_adj = n + Z**2
+    p = (favourable + Z**2 / 2) / n_adj
+    half = Z * math.sqrt(p * (1 - p) / n_adj)
+    assert outside["value"]["value"] == pytest.approx(100 * favourable / n)
+    assert outside["value"]["low"] == pytest.approx(100 * max(0.0, p - half))
+    assert outside["value"]["high"] == pytest.approx(100 * min(1.0, p + half))
 
 
 def test_nps_adjusted_wald_and_shares(report: dict[str, object]) -> None:
@@ -229,7 +239,7 @@ def test_employee_only_items_and_custom_dimensions(report: dict[str, object]) ->
     expected_half = half_width(ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER, 1, 7, level)
     assert half == pytest.approx(expected_half, rel=1e-6)
     sides = [_mean_t(v, 1, 7) for v in (ONBOARD_EMPLOYEE, ONBOARD_CUSTOMER)]
-    assert half >= max(s[2] - s[0] for s in sides)
+    assert 2 * half >= max(s[2] - s[1] for s in sides)  # never narrower than a side's
 
 
 def test_response_rates_use_the_largest_item_n(report: dict[str, object]) -> None:

@@ -56,14 +56,13 @@ class DemoStopped(Exception):
 
 @dataclass(order=True)
 class Event:
-    """Something due at a virtual moment; ``person`` events may run side by side."""
+    """Something due at a virtual moment; events of different people may run side by side."""
 
     at: dt.datetime
     order: int
     name: str = field(compare=False)
     action: Action = field(compare=False)
-    person: bool = field(default=False, compare=False)
-    slack: bool = field(default=False, compare=False)
+    who: str | None = field(default=None, compare=False)  # the person acting, if any
 
 
 @dataclass
@@ -123,11 +122,10 @@ class Driver:
         name: str,
         action: Action,
         *,
-        person: bool = False,
-        slack: bool = False,
+        who: str | None = None,
     ) -> None:
-        """Schedule ``action`` at ``when`` (``person``: someone acts; ``slack``: in Slack)."""
-        event = Event(when, next(self._order), name, action, person, slack)
+        """Schedule ``action`` at ``when`` (``who``: the person who acts, if someone does)."""
+        event = Event(when, next(self._order), name, action, who)
         heapq.heappush(self._events, event)
 
     def local(self, week: int, weekday: int, hour: int) -> dt.datetime:
@@ -164,11 +162,12 @@ class Driver:
             if employee.pause_week is not None:
                 pause = functools.partial(self.slack_people.pause, employee)
                 when = self.local(employee.pause_week, 1, 11)
-                self.at(when, "pause", pause, person=True, slack=True)
+                self.at(when, "pause", pause, who=employee.user_id)
         for customer in self.company.customers:
             if customer.leaves is not None and customer.leaves_week is not None:
                 leave = functools.partial(self.telegram_people.leave, customer)
-                self.at(self.local(customer.leaves_week, 3, 19), "leave", leave, person=True)
+                self.at(self.local(customer.leaves_week, 3, 19), "leave", leave,
+                        who=str(customer.chat_id))  # fmt: skip
         trigger = self.stage.app.scheduler.get_job("report").trigger
         fire = trigger.get_next_fire_time(None, start)
         while fire is not None and fire <= end:
@@ -223,17 +222,20 @@ class Driver:
         return self._due
 
     def _joins(self, batch: list[Event]) -> bool:
-        """Whether the next event is a person's, close enough to act beside ``batch``."""
-        if not (batch[0].person and self._events and len(batch) < CROWD):
+        """Whether the next event is another person's, close enough to act beside ``batch``.
+
+        People in both stand-ins act side by side, as they do on the platforms: Telegram
+        delivers different chats' updates over parallel connections, one chat's in order.
+        What each person does is drawn from the seed, so the order in which their requests
+        happen to interleave never changes an answer; one person never acts twice in a batch.
+        """
+        if not (batch[0].who is not None and self._events and len(batch) < CROWD):
             return False
         following = self._events[0]
-        # Only employees act side by side: customers' taps reach the bot one at a time anyway
-        # (webhook), and acting in order keeps each run the same.
         return (
-            following.person
-            and following.slack
-            and batch[0].slack
+            following.who is not None
             and following.at < batch[0].at + BUCKET
+            and all(event.who != following.who for event in batch)
         )
 
     async def _safely(self, event: Event) -> None:
@@ -294,7 +296,7 @@ class Driver:
             await people.answer(person, message, week=str(week), index=index,  # type: ignore[arg-type]
                                 comment=move.comments)  # fmt: skip
 
-        self.at(when, "answer", act, person=True, slack=isinstance(person, Employee))
+        self.at(when, "answer", act, who=who)
 
     async def report(self) -> None:
         """The report job at its cron time, then the week's files."""

@@ -99,8 +99,9 @@ def difference(
     each side's SE taken by :func:`_honest_se`. At very small n the Welch interval can come
     out narrower than the noisier side's own interval (its df grows faster than the SE); a
     difference is never known better than its parts, so the half-width is never below either
-    side's. The p-value inverts exactly that interval: the largest of the three two-sided t
-    p-values, so the interval at level 1 - a excludes 0 exactly when p < a. The interval is
+    side's, neither its t interval nor the bounded-mean interval the report shows for it. The
+    p-value inverts exactly that interval: the largest of the two-sided p-values of these
+    terms, so the interval at level 1 - a excludes 0 exactly when p < a. The interval is
     not clipped to [-100, 100], so its width stays comparable with the sides'.
     """
     suppressed = tuple(side for side in (first, second) if isinstance(side, Suppressed))
@@ -110,7 +111,7 @@ def difference(
     se1, se2 = _honest_se(first), _honest_se(second)
     se = math.sqrt(se1 * se1 + se2 * se2)
     df = se**4 / (se1**4 / first.df + se2**4 / second.df)
-    terms = ((se, df), (se1, float(first.df)), (se2, float(second.df)))
+    terms = ((se, df), (se1, float(first.df)), (se2, float(second.df)), *_shown(first, second))
     p_value = max(t_two_sided(value / term_se, term_df) for term_se, term_df in terms)
     alone = Difference(
         comparison, Verdict.NOISE, estimate=Estimate(value, value, value), se=se, df=df,
@@ -141,6 +142,11 @@ def _interval(value: float, terms: tuple[Term, ...], alpha: float) -> Estimate:
     upper = 1.0 - alpha / 2.0
     half = max(t_quantile(upper, term_df) * term_se for term_se, term_df in terms)
     return Estimate(value, value - half, value + half)
+
+
+def _shown(*sides: Summary) -> tuple[Term, ...]:
+    """Each side's shown interval as a term: its SE with a normal quantile."""
+    return tuple((side.shown_se, math.inf) for side in sides if side.shown_se > 0)
 
 
 def _honest_se(summary: Summary) -> float:

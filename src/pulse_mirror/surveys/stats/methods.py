@@ -35,18 +35,20 @@ _METRIC: Mapping[str, Mapping[str, str]] = {
         "(n + 3, Promotoren und Detraktoren je + 0,75)",
     },
     "csat": {
-        "en": "CSAT = % of answers 4–5 on 1–5 (top-2-box), 95% Wilson interval",
-        "de": "CSAT = % der Antworten 4–5 auf 1–5 (Top-2-Box), 95-%-Wilson-Intervall",
+        "en": "CSAT = % of answers 4–5 on 1–5 (top-2-box), 95% Agresti–Coull interval",
+        "de": "CSAT = % der Antworten 4–5 auf 1–5 (Top-2-Box), 95-%-Agresti-Coull-Intervall",
     },
     "mean": {
-        "en": "Mean of the answers, 95% Student-t interval (mean ± t(n − 1) × s / √n)",
-        "de": "Mittelwert der Antworten, 95-%-Student-t-Intervall (Mittelwert ± t(n − 1) × s / √n)",
+        "en": "Mean of the answers, 95% Agresti–Coull interval for a bounded mean "
+        "(z²/2 extra answers at each end of the scale, clipped to the scale)",
+        "de": "Mittelwert der Antworten, 95-%-Agresti-Coull-Intervall für einen beschränkten "
+        "Mittelwert (je z²/2 Zusatzantworten an beiden Skalenenden, auf die Skala begrenzt)",
     },
     "agreement": {
-        "en": "% favourable = % of answers 4–5 on 1–5, 95% Wilson interval; "
-        "mean with 95% t interval",
-        "de": "% Zustimmung = % der Antworten 4–5 auf 1–5, 95-%-Wilson-Intervall; "
-        "Mittelwert mit 95-%-t-Intervall",
+        "en": "% favourable = % of answers 4–5 on 1–5, 95% Agresti–Coull interval; "
+        "mean with 95% Agresti–Coull interval for a bounded mean",
+        "de": "% Zustimmung = % der Antworten 4–5 auf 1–5, 95-%-Agresti-Coull-Intervall; "
+        "Mittelwert mit 95-%-Agresti-Coull-Intervall für einen beschränkten Mittelwert",
     },
 }
 
@@ -59,7 +61,8 @@ _COMPARISON: Mapping[Comparison, Mapping[str, str]] = {
     Comparison.GAP: {
         "en": "Gap = inside − outside on 0–100, interval ± t(Welch df) × √(SE₁² + SE₂²), "
         "each SE with √n / 4 extra answers spread over the scale, never narrower than either "
-        "side's; at the Holm level of the week's gaps (95% or wider); real if it excludes 0",
+        "side's own interval; at the Holm level of the week's gaps (95% or wider); "
+        "real if it excludes 0",
         "de": "Lücke = Innen- − Außensicht auf 0–100, Intervall ± t(Welch-FG) × "
         "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten, nie "
         "schmaler als das einer Seite; auf der Holm-Stufe der Lücken der Woche (95 % oder "

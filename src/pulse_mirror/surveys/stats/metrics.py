@@ -71,10 +71,11 @@ class Summary:
         scale: the item's answer scale.
         n: the number of answers.
         value: the metric in its own unit (NPS points, CSAT %, mean, % favourable).
-        mean: the mean on the answer scale with its Student-t interval.
+        mean: the mean on the answer scale with its interval for a bounded mean.
         normalised: the mean on 0-100, (x - min) / (max - min) x 100, interval likewise.
         normalised_se: the standard error of the normalised mean.
-        df: degrees of freedom of the mean's t interval (n - 1).
+        df: the sample's degrees of freedom (n - 1), for tests that combine two groups.
+        shown_se: the standard error behind ``normalised``'s interval, on 0-100 (normal).
         shares: for NPS only, the detractor / passive / promoter split.
     """
 
@@ -87,6 +88,7 @@ class Summary:
     normalised_se: float
     df: int
     shares: NpsShares | None = None
+    shown_se: float = 0.0
 
     def method(self, lang: str = "en") -> str:
         """The one-line formula behind ``value``, to print next to it."""
@@ -109,8 +111,8 @@ def summarise(
     if suppressed is not None:
         logger.debug("summary suppressed", extra={"metric": str(metric), "n": n, "k": suppressed.k})
         return suppressed
-    mean_bounds = _intervals.mean_t(counts, n)
-    mean = _clip(_estimate(mean_bounds.bounds), low=scale.low, high=scale.high)
+    mean_bounds = _intervals.mean_bounded(counts, n, low=scale.low, high=scale.high)
+    mean = _estimate(mean_bounds.bounds)
     normalised = Estimate(
         scale.normalise(mean.value), scale.normalise(mean.low), scale.normalise(mean.high)
     )
@@ -126,6 +128,7 @@ def summarise(
         normalised_se=normalised_se,
         df=mean_bounds.df,
         shares=shares,
+        shown_se=100.0 * mean_bounds.shown_se,
     )
 
 
@@ -144,7 +147,7 @@ def _native(
         return _estimate(nps), shares
     if metric in (Metric.CSAT, Metric.AGREEMENT):
         favourable = sum(c for v, c in counts.items() if v >= FAVOURABLE_MIN)
-        return _estimate(_intervals.wilson(favourable, n)), None
+        return _estimate(_intervals.agresti_coull(favourable, n)), None
     return mean, None
 
 
@@ -170,8 +173,3 @@ def _clean(answers: Histogram, scale: Scale) -> dict[int, int]:
 
 def _estimate(bounds: _intervals.Bounds) -> Estimate:
     return Estimate(bounds.value, bounds.low, bounds.high)
-
-
-def _clip(estimate: Estimate, *, low: float, high: float) -> Estimate:
-    """A mean cannot leave its scale, so neither may the interval shown for it."""
-    return Estimate(estimate.value, max(low, estimate.low), min(high, estimate.high))
