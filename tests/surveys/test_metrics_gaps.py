@@ -162,3 +162,15 @@ def test_gap_interval_is_never_narrower_than_a_tiny_sides_interval() -> None:
     # The p-value inverts the interval: the side's term is the one that decides.
     t_side = gap.estimate.value / se_small
     assert gap.p_value == pytest.approx(2 * float(stats.t.sf(abs(t_side), 2)))
+
+
+def test_a_gap_at_the_edge_is_clipped_to_what_a_difference_can_be() -> None:
+    # Everyone inside at the top, everyone outside at the bottom: the gap is +100 and its
+    # interval used to reach past +100; clipped, it ends at 100 and the verdict stays real.
+    gap = perception_gap(inside=_ces([7] * 6), outside=_ces([1] * 6))
+    assert gap.estimate is not None
+    assert gap.estimate.value == 100.0
+    assert gap.estimate.high == 100.0
+    assert 0.0 < gap.estimate.low < 100.0
+    assert gap.verdict is Verdict.REAL
+    assert "±100" in gap.method("en") and "±100" in gap.method("de")

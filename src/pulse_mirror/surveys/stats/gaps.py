@@ -38,6 +38,7 @@ PSEUDO_PER_ROOT_N = 0.25
 
 # One (SE, df) pair behind an interval: the half-width at level 1 - a is t(1 - a/2, df) x SE.
 Term = tuple[float, float]
+LIMIT = 100.0  # a difference of two scores on 0-100 lies within ±100
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def difference(
     side's, neither its t interval nor the bounded-mean interval the report shows for it. The
     p-value inverts exactly that interval: the largest of the two-sided p-values of these
     terms, so the interval at level 1 - a excludes 0 exactly when p < a. The interval is
-    not clipped to [-100, 100], so its width stays comparable with the sides'.
+    clipped to [-100, 100], which never changes whether it holds 0.
     """
     suppressed = tuple(side for side in (first, second) if isinstance(side, Suppressed))
     if not isinstance(first, Summary) or not isinstance(second, Summary):
@@ -139,9 +140,13 @@ def holm_family(
 
 
 def _interval(value: float, terms: tuple[Term, ...], alpha: float) -> Estimate:
+    """value ± the widest term's half-width, clipped to what a difference on 0-100 can be.
+
+    Clipping at ±100 never moves 0 in or out of the interval, so it never changes a verdict.
+    """
     upper = 1.0 - alpha / 2.0
     half = max(t_quantile(upper, term_df) * term_se for term_se, term_df in terms)
-    return Estimate(value, value - half, value + half)
+    return Estimate(value, max(value - half, -LIMIT), min(value + half, LIMIT))
 
 
 def _shown(*sides: Summary) -> tuple[Term, ...]:

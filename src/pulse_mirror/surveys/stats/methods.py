@@ -60,23 +60,25 @@ _NORMALISED: Mapping[str, str] = {
 _COMPARISON: Mapping[Comparison, Mapping[str, str]] = {
     Comparison.GAP: {
         "en": "Gap = inside − outside on 0–100, interval ± t(Welch df) × √(SE₁² + SE₂²), "
-        "each SE with √n / 4 extra answers spread over the scale, never narrower than either "
-        "side's own interval; at the Holm level of the week's gaps (95% or wider); "
-        "real if it excludes 0",
+        "each SE with √n / 4 extra answers spread over the scale and at least one answer's "
+        "step / n, never narrower than either side's own interval, clipped to ±100; at the "
+        "Holm level of the week's gaps (95% or wider); real if it excludes 0",
         "de": "Lücke = Innen- − Außensicht auf 0–100, Intervall ± t(Welch-FG) × "
-        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten, nie "
-        "schmaler als das einer Seite; auf der Holm-Stufe der Lücken der Woche (95 % oder "
-        "breiter); echt, wenn es 0 ausschließt",
+        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten und "
+        "mindestens eine Antwortstufe / n, nie schmaler als das Intervall einer Seite, auf ±100 "
+        "begrenzt; auf der Holm-Stufe der Lücken der Woche (95 % oder breiter); echt, wenn es "
+        "0 ausschließt",
     },
     Comparison.CHANGE: {
         "en": "Change = this week − last week on 0–100, interval ± t(Welch df) × "
-        "√(SE₁² + SE₂²), each SE with √n / 4 extra answers spread over the scale, never narrower "
-        "than either week's; at the Holm level of the week's changes (95% or wider); "
-        "real if it excludes 0",
+        "√(SE₁² + SE₂²), each SE with √n / 4 extra answers spread over the scale and at least "
+        "one answer's step / n, never narrower than either week's own interval, clipped to "
+        "±100; at the Holm level of the week's changes (95% or wider); real if it excludes 0",
         "de": "Veränderung = diese − letzte Woche auf 0–100, Intervall ± t(Welch-FG) × "
-        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten, nie "
-        "schmaler als das einer Woche; auf der Holm-Stufe der Veränderungen der Woche (95 % "
-        "oder breiter); echt, wenn es 0 ausschließt",
+        "√(SE₁² + SE₂²), jeder SE mit √n / 4 über die Skala verteilten Zusatzantworten und "
+        "mindestens eine Antwortstufe / n, nie schmaler als das Intervall einer Woche, auf "
+        "±100 begrenzt; auf der Holm-Stufe der Veränderungen der Woche (95 % oder breiter); "
+        "echt, wenn es 0 ausschließt",
     },
 }
 
