@@ -29,8 +29,10 @@ def _report(*, pulsed: bool = True, lang: str = "en") -> WeekReport:
         (WEEK, Side.CUSTOMER, "effort.customer"): [3] * 8 + [4] * 6 + [5] * 4,
         (WEEK, Side.EMPLOYEE, "listening.employee"): [4] * 6 + [5] * 4,
         (WEEK, Side.CUSTOMER, "listening.customer"): [4, 2],  # asked, fewer than 5 answered
-        # Not in this week's pulses, but answered (e.g. imported): it counts as asked.
+        # Not in this week's pulses, but answered (e.g. imported): asked from k answers on;
+        # a few stray answers read "not asked" like none, so 1-4 cannot be told from 0.
         (WEEK, Side.CUSTOMER, "personal.customer"): [5, 5, 4],
+        (WEEK, Side.EMPLOYEE, "personal.employee"): [5, 4, 4, 5, 3],
         (WEEK.shift(-1), Side.EMPLOYEE, "recommend.employee"): [9] * 8,
     }
     data = ReportInput(
@@ -59,10 +61,10 @@ def test_sides_the_pulses_did_not_include_are_not_asked() -> None:
     assert listening.inside.asked and listening.inside.score is not None
     assert listening.outside.asked and listening.outside.hidden == "fewer than 5 answers"
     assert listening.not_asked == ()
-    # Answered although no pulse of the week included it: asked, and below the threshold.
+    # Answered although no pulse of the week included it: 3 answers read like none, 5 count.
     personal = _dim(report, "personal")
-    assert personal.outside.asked and personal.outside.hidden == "fewer than 5 answers"
-    assert not personal.inside.asked
+    assert not personal.outside.asked and personal.outside.hidden == "not asked this week"
+    assert personal.inside.asked and personal.inside.score is not None
     enps = next(d for d in report.one_sided if d.key == "enps")
     assert not enps.figures.asked and enps.figures.hidden == "not asked this week"
     understanding = next(d for d in report.one_sided if d.key == "understanding")
@@ -84,7 +86,8 @@ def test_json_markdown_and_chart_say_not_asked() -> None:
     row = next(line for line in page.splitlines() if line.startswith("| Recommendation"))
     assert row.count("not asked this week") == 3  # both sides and the gap column
     personal = next(line for line in page.splitlines() if line.startswith("| Treated as"))
-    assert "Employees: not asked this week; Customers: fewer than 5 answers" in personal
+    assert "Customers: not asked this week" in personal
+    assert "fewer than 5" not in personal
     figure = mirror_figure(report)
     figure.canvas.draw()
     titles = [t.get_text() for t in figure.axes[0].get_yticklabels()]
@@ -99,6 +102,8 @@ def test_json_markdown_and_chart_say_not_asked() -> None:
     nps = nps_figure(report)
     nps.canvas.draw()
     assert "not asked this week" in [t.get_text() for t in nps.axes[0].texts]
+    # The title says why as the report does, not "fewer than 5 answers".
+    assert nps.axes[0].get_title(loc="left") == "NPS and eNPS: not asked this week"
 
 
 def test_german_and_no_number_from_fewer_than_k_anywhere() -> None:

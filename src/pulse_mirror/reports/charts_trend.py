@@ -201,9 +201,12 @@ def _nps_title(rows: list[tuple[str, SideFigures]], lang: str, fewer: str) -> st
         return None
 
     def missing(item: str) -> str:
+        """Why ``item`` has no figure, in the report's own words ("not asked this week"...)."""
         for _, figures in rows:
             if figures.item == item and figures.open_until is not None:
                 return still_open_text(figures.open_until, lang)
+            if figures.item == item and figures.hidden:
+                return figures.hidden
         return fewer
 
     nps, enps = figure_of("recommend.customer"), figure_of("enps.employee")

@@ -211,11 +211,16 @@ class _Figures:
         return self._cache[key]
 
     def asked(self, week: IsoWeek, item: Item) -> bool:
-        """False only for the report week's items that no pulse included and nobody answered."""
+        """False for the report week's items that no pulse included, unless k or more answered.
+
+        A handful of stray answers (fewer than k) to an item nobody was asked reads "not
+        asked this week" like none at all: "fewer than k answers" would tell 1-4 from 0.
+        """
         pulsed = self._data.pulsed
         if pulsed is None or week != self._week or item.key in pulsed.get(item.side, ()):
             return True
-        return bool(self.histograms.get((week, item.side, item.key)))
+        counts = self.histograms.get((week, item.side, item.key), {})
+        return self._anonymity.check(sum(counts.values())) is None
 
     def side(self, week: IsoWeek, item: Item) -> SideFigures:
         current = self.summary(week, item)
