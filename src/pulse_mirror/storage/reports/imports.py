@@ -13,11 +13,12 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pulse_mirror.storage.answers.recording import DEFAULT_MIN_GROUP_SIZE
 from pulse_mirror.storage.store import week_text
 from pulse_mirror.storage.tables import answer, new_id
 from pulse_mirror.storage.tables import import_file as import_file_table
@@ -114,6 +115,31 @@ class ImportedBefore(Exception):
 _CHUNK = 5_000
 
 
+def reportable_groups(answers: Sequence[Answer], *, min_group_size: int) -> list[Answer]:
+    """The answers with each group label kept only where the group is large enough.
+
+    As for answers given in chat, where a team is named only when it has at least
+    ``min_group_size`` members: a group's size in a file is the most answers any one of its
+    items got in a week, and a group below ``min_group_size`` in a week loses its label for
+    that week. Kept, the label of a small team would let a breakdown, or a total minus the
+    teams shown, tell its few people's answers.
+    """
+    largest: dict[tuple[IsoWeek, Side, str], int] = {}
+    counts: dict[tuple[IsoWeek, Side, str, str], int] = {}
+    for a in answers:
+        if a.group is None:
+            continue
+        key = (a.week, a.side, a.group, a.item)
+        counts[key] = counts.get(key, 0) + 1
+        group = (a.week, a.side, a.group)
+        largest[group] = max(largest.get(group, 0), counts[key])
+    return [
+        a if a.group is None or largest[(a.week, a.side, a.group)] >= min_group_size
+        else replace(a, group=None)
+        for a in answers
+    ]  # fmt: skip
+
+
 async def import_file(
     engine: AsyncEngine,
     answers: Sequence[Answer],
@@ -122,12 +148,15 @@ async def import_file(
     name: str,
     now: dt.datetime,
     again: bool = False,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> int:
     """Insert the answers and record the file, in one transaction; all or nothing.
 
-    Raises :class:`ImportedBefore` when the fingerprint is known, unless ``again``; the first
-    import's record is kept either way.
+    Group labels of groups smaller than ``min_group_size`` are dropped first (see
+    :func:`reportable_groups`). Raises :class:`ImportedBefore` when the fingerprint is known,
+    unless ``again``; the first import's record is kept either way.
     """
+    answers = reportable_groups(answers, min_group_size=min_group_size)
     rows = [
         {"id": new_id(), "item": a.item, "side": a.side.value, "week": week_text(a.week),
          "value": a.value, "group": a.group, "respondent_id": None}

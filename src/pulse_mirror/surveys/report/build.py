@@ -211,13 +211,16 @@ class _Figures:
         return self._cache[key]
 
     def asked(self, week: IsoWeek, item: Item) -> bool:
-        """False for the report week's items that no pulse included, unless k or more answered.
+        """False for the report week's items its side's pulses left out, unless k answered.
 
-        A handful of stray answers (fewer than k) to an item nobody was asked reads "not
-        asked this week" like none at all: "fewer than k answers" would tell 1-4 from 0.
+        A side with no pulse at all that week (history imported from another tool) has no
+        plan to go by: its items count as asked. Otherwise a handful of stray answers (fewer
+        than k) to an item left out reads "not asked this week" like none at all, since
+        "fewer than k answers" would tell 1-4 answers from 0.
         """
         pulsed = self._data.pulsed
-        if pulsed is None or week != self._week or item.key in pulsed.get(item.side, ()):
+        included = pulsed.get(item.side) if pulsed is not None else None
+        if not included or week != self._week or item.key in included:
             return True
         counts = self.histograms.get((week, item.side, item.key), {})
         return self._anonymity.check(sum(counts.values())) is None
