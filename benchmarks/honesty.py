@@ -152,7 +152,7 @@ COVERED = {  # interval type -> (metric, scale, which estimate)
     "mean_1_5": (Metric.MEAN, Scale(1, 5), "mean"),
     "mean_1_7": (Metric.MEAN, Scale(1, 7), "mean"),
     "mean_0_10": (Metric.MEAN, Scale(0, 10), "mean"),
-    "top2box_wilson": (Metric.CSAT, Scale(1, 5), "value"),
+    "top2box_agresti_coull": (Metric.CSAT, Scale(1, 5), "value"),
     "nps_adjusted_wald": (Metric.NPS, Scale(0, 10), "value"),
 }
 
