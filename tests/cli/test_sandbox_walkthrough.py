@@ -1,9 +1,9 @@
 """The README's "Try it against the sandbox", run for real: `pulse sandbox`, `pulse db upgrade`
-and `pulse run` as subprocesses, one employee answering through the control API."""
+and `pulse run` as subprocesses, the daytime employees answering through the control API, then
+`pulse close-window` and `pulse report --post` ending with the report in the channel."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -20,7 +20,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from pulse_mirror.sandbox.seed import REPORT_CHANNEL_ID, employees_now
+from pulse_mirror.sandbox.bot_config import MIN_RESPONDENTS
+from pulse_mirror.sandbox.seed import DAYTIME, REPORT_CHANNEL_ID
+from pulse_mirror.surveys.bank import load_bank
 
 ROOT = Path(__file__).resolve().parents[2]
 PULSE = [sys.executable, "-m", "pulse_mirror"]
@@ -87,13 +89,20 @@ def _running(
             sink.close()  # type: ignore[union-attr]
 
 
-def _received_pulse(control: str) -> tuple[str, dict[str, Any]] | None:
-    """A seeded employee who has the pulse in their DMs, and that message."""
-    for employee in employees_now(dt.datetime.now(dt.UTC)):
-        for message in _get(f"{control}users/{employee.id}/received")["messages"]:
-            if "pulse_answer_" in json.dumps(message.get("blocks", [])):
-                return employee.id, message
+def _received_pulse(control: str, user: str) -> dict[str, Any] | None:
+    """The pulse in ``user``'s DMs, once it is there."""
+    for message in _get(f"{control}users/{user}/received")["messages"]:
+        if "pulse_answer_" in json.dumps(message.get("blocks", [])):
+            return message  # type: ignore[no-any-return]
     return None
+
+
+def _pulse(args: list[str], *, cwd: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [*PULSE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_the_readme_walkthrough_ends_with_an_answer_stored_and_a_report_posted(
@@ -127,21 +136,24 @@ def test_the_readme_walkthrough_ends_with_an_answer_stored_and_a_report_posted(
         with _running(
             [*PULSE, "run", "--config", "sandbox.yaml"], cwd=tmp_path, env=env, log=run_log
         ) as run:
-            user, pulse = _until(
-                f"a pulse in a seeded employee's DMs ({run_log})",
-                lambda: _received_pulse(control),
-            )
-            clicked = _post(
-                f"{control}act/click",
-                {"user": user, "action_id": "pulse_answer_4", "ts": pulse["ts"]},
-            )
-            assert clicked["ok"] is True and clicked["via"] == "socket", clicked
+            # The README: the seeded daytime employees (as many as the threshold) answer 4.
+            assert len(DAYTIME) == MIN_RESPONDENTS
+            for user, _, _ in DAYTIME:
+                _until(
+                    f"a pulse in {user}'s DMs ({run_log})",
+                    lambda user=user: _received_pulse(control, user),  # type: ignore[misc]
+                )
+                clicked = _post(
+                    f"{control}act/click", {"user": user, "action_id": "pulse_answer_4"}
+                )
+                assert clicked["ok"] is True and clicked["via"] == "socket", clicked
 
             def stored() -> list[tuple[str, int]]:
                 with sqlite3.connect(tmp_path / "sandbox.db") as db:
                     return db.execute("SELECT side, value FROM answer").fetchall()
 
-            assert _until("the answer in the database", stored) == [("employee", 4)]
+            answers = [("employee", 4)] * MIN_RESPONDENTS
+            assert _until("the answers in the database", lambda: stored() == answers)
             # A fresh install posts no report for a week before its first pulse: the channel
             # gets a one-time note saying when the first results come instead.
             messages = _until(
@@ -150,6 +162,29 @@ def test_the_readme_walkthrough_ends_with_an_answer_stored_and_a_report_posted(
             )
             assert any("first results on" in m["text"] for m in messages), messages
             assert _get(f"{control}channels/{REPORT_CHANNEL_ID}/history")["files"] == []
+
+            # The README's last step: close this week's window, then post its report.
+            closed = _pulse(
+                ["close-window", "--week", "current", "--yes", "--config", "sandbox.yaml"],
+                cwd=tmp_path, env=env,
+            )  # fmt: skip
+            assert "closed week" in closed and "employees" in closed, closed
+            posted = _pulse(
+                ["report", "--week", "current", "--post", "--out", "report",
+                 "--config", "sandbox.yaml"],
+                cwd=tmp_path, env=env,
+            )  # fmt: skip
+            assert "slack: posted" in posted, posted
+            with sqlite3.connect(tmp_path / "sandbox.db") as db:
+                [(items,)] = db.execute("SELECT items FROM pulse WHERE side = 'employee'")
+            [item] = json.loads(items)
+            dimension = load_bank().dimension(load_bank().item(item).dimension).title_in("en")
+            history = _get(f"{control}channels/{REPORT_CHANNEL_ID}/history")
+            [report] = [m for m in history["messages"] if m.get("blocks")]
+            body = json.dumps(report["blocks"], ensure_ascii=False)
+            assert f"{dimension} (Employees): " in body, body
+            assert f"n = {MIN_RESPONDENTS}" in body and "still open" not in body, body
+            assert len(history["files"]) == 1
             run.send_signal(signal.SIGINT)
             assert run.wait(timeout=20) == 0
         sandbox.send_signal(signal.SIGINT)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from pulse_mirror.cli.progress import progress
 from pulse_mirror.cli.support import fail, out
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ def demo(
     ] = None,
 ) -> None:
     """Run a simulated company through the bot and the Slack and Telegram stand-ins."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     # heavy: the demo starts the whole bot (Bolt, PTB, matplotlib); `pulse --help` stays quick
     from pulse_mirror.demo.run import DemoOptions, DemoStopped, run_until_ctrl_c
 
@@ -52,12 +51,10 @@ def demo(
         lang=lang, readme_image=readme_image,
     )  # fmt: skip
     started = time.perf_counter()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=out, transient=False) as progress:
-        task = progress.add_task("simulating weeks", total=weeks)
+    with progress("simulating weeks", total=weeks) as advance:
 
         def advanced(step: object) -> None:
-            progress.update(task, advance=1, description=f"reported {step.week}")  # type: ignore[attr-defined]
+            advance(description=f"reported {step.week}")  # type: ignore[attr-defined]
 
         try:
             result = asyncio.run(run_until_ctrl_c(options, on_week=advanced))

@@ -15,7 +15,8 @@ def register(app: typer.Typer) -> None:
     """Add this area's commands to ``app``."""
     app.command(
         "report",
-        epilog="Example: pulse report --week 2026-W47 --out reports/ --config config.yaml",
+        epilog="Example: pulse report --week 2026-W47 --out reports/ --config config.yaml"
+        " (or --week 2026-W01..2026-W47: one folder per week)",
     )(report)
     app.command("export", epilog="Example: pulse export --format json --weeks 26 > pulse.json")(
         export
@@ -23,12 +24,20 @@ def register(app: typer.Typer) -> None:
     app.command("import", epilog="Example: pulse import past-answers.csv --config config.yaml")(
         import_answers
     )
+    app.command(
+        "close-window",
+        epilog="Example: pulse close-window --week current --yes --config config.yaml",
+    )(close_window)
 
 
 def report(
     week: Annotated[
         str | None,
-        typer.Option("--week", help="ISO week, e.g. 2026-W47.  [default: the last full week]"),
+        typer.Option(
+            "--week",
+            help="ISO week, e.g. 2026-W47, or current or last; a range 2026-W40..2026-W47"
+            " writes each week into --out/<week>/.  [default: last, the last full week]",
+        ),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("."),
     post: Annotated[
@@ -80,3 +89,22 @@ def import_answers(
     report. Use --again only for a file you mean to add a second time.
     """
     tasks().reporting.import_answers(file=file, again=again, config=config)
+
+
+def close_window(
+    week: Annotated[
+        str, typer.Option("--week", help="ISO week, e.g. 2026-W47, or current or last.")
+    ],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask; needed when not run on a terminal.")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """End a week's answering now, so that its report can be posted before the planned close.
+
+    Nobody can answer that week afterwards, and its figures are final: the same in every
+    report and export from then on. There is no report "so far" of an open week, because two
+    such figures taken at different times could be subtracted to tell one person's answer.
+    Then: pulse report --week <the week> --post.
+    """
+    tasks().closing.close_window(week=week, yes=yes, config=config)

@@ -31,7 +31,12 @@ from pulse_mirror.reports.job import ReportSettings, publish_report
 from pulse_mirror.reports.ports import ReportPoster
 from pulse_mirror.runtime.jobs import Jobs, PlanSettings
 from pulse_mirror.runtime.metrics import Metrics
-from pulse_mirror.runtime.observed import CountedAnswers, CountedPace, count_job_runs
+from pulse_mirror.runtime.observed import (
+    CountedAnswers,
+    CountedPace,
+    count_job_runs,
+    count_reply_rate_limits,
+)
 from pulse_mirror.runtime.scheduler import add_roster_jobs, build_scheduler
 from pulse_mirror.runtime.server import HttpServer, build_web_app
 from pulse_mirror.slack.report_post import slack_report_poster
@@ -200,6 +205,7 @@ async def start_app(
             runtime = chosen[platform](config, answers=answers, repository=repository, clock=clock)
             await runtime.start()
             started.append(runtime)
+        count_reply_rate_limits(started, metrics)
         jobs = _jobs(config, repository=repository, bank=bank, clock=clock, leader=leader,
                      runtimes=started, engine=engine, rng=rng, metrics=metrics)  # fmt: skip
         if path is not None:  # the only process: every claim left behind is from a crash

@@ -1,10 +1,10 @@
 """``GET /metrics``: the bot in Prometheus' text format, from its own registry.
 
-Counters live in the process (429s, answers, job runs); the outbox is counted in the database
-at scrape time with one grouped query. A scrape never fails: when the database cannot answer
-within ``timeout`` seconds the page still has the process metrics and ``pulse_database_up 0``.
-Each app has its own ``CollectorRegistry``, never the global one, so tests and several apps in
-one process do not clash.
+Counters live in the process (429s, answers, comments and skips, job runs); the outbox is
+counted in the database at scrape time with one grouped query. A scrape never fails: when the
+database cannot answer within ``timeout`` seconds the page still has the process metrics and
+``pulse_database_up 0``. Each app has its own ``CollectorRegistry``, never the global one, so
+tests and several apps in one process do not clash.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from prometheus_client.registry import Collector
 
 from pulse_mirror.logs import error_text
 from pulse_mirror.storage.deliveries.counts import DeliveryCount
-from pulse_mirror.surveys.model import Platform
+from pulse_mirror.surveys.model import Platform, Side
 from pulse_mirror.surveys.ports import Clock
 from pulse_mirror.surveys.records import DeliveryStatus
 
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DATABASE_TIMEOUT = 5.0  # seconds; a scraper's own timeout is usually 10
 PLATFORMS = tuple(platform.value for platform in Platform)
+SIDES = tuple(side.value for side in Side)
 
 
 class DeliverySource(Protocol):
@@ -127,6 +128,14 @@ class Metrics:
             "pulse_answers_recorded", "Answers stored: first answers and changes of mind.",
             ["outcome"], registry=self.registry,
         )  # fmt: skip
+        self._comments = Counter(
+            "pulse_comments_recorded", "Comments stored (new or rewritten), by side.", ["side"],
+            registry=self.registry,
+        )  # fmt: skip
+        self._skips = Counter(
+            "pulse_skips_recorded", "Questions skipped, by side.", ["side"],
+            registry=self.registry,
+        )  # fmt: skip
         self._job_runs = Counter(
             "pulse_job_runs", "Scheduled job runs, by job id.", ["job"], registry=self.registry
         )
@@ -136,6 +145,9 @@ class Metrics:
         )  # fmt: skip
         for platform in self._platforms:
             self._rate_limited.labels(platform)
+        for side in SIDES:
+            self._comments.labels(side)
+            self._skips.labels(side)
 
     def rate_limited(self, platform: str) -> None:
         """Count one 429 from ``platform``."""
@@ -144,6 +156,14 @@ class Metrics:
     def answer_recorded(self, outcome: str) -> None:
         """Count one stored answer (``recorded`` or ``changed``)."""
         self._answers.labels(outcome).inc()
+
+    def comment_recorded(self, side: str) -> None:
+        """Count one stored comment of ``side`` (``employee`` or ``customer``)."""
+        self._comments.labels(side).inc()
+
+    def skip_recorded(self, side: str) -> None:
+        """Count one stored skip of ``side``."""
+        self._skips.labels(side).inc()
 
     def job_known(self, job: str) -> None:
         """Show ``job`` with zero runs until it first runs."""

@@ -1,4 +1,4 @@
-"""Counting at the ports: a 429 seen by a pacer, an answer stored, a scheduled job's run.
+"""Counting at the ports: a 429 seen by a pacer or a reply, an input stored, a job's run.
 
 The composition root puts these around the real parts; nothing inside the core or the
 adapters knows it is counted.
@@ -7,7 +7,10 @@ adapters knows it is counted.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Protocol
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, Protocol, runtime_checkable
 
 from apscheduler.events import (  # type: ignore[import-untyped]
     EVENT_JOB_ERROR,
@@ -15,11 +18,15 @@ from apscheduler.events import (  # type: ignore[import-untyped]
     JobExecutionEvent,
 )
 
+from pulse_mirror.surveys.model import Platform, Side
 from pulse_mirror.surveys.ports import Pace
 from pulse_mirror.surveys.records import AnswerOutcome
 from pulse_mirror.surveys.stores import Answers, ClickContext
 
 STORED = frozenset({AnswerOutcome.RECORDED, AnswerOutcome.CHANGED})
+# Tokens whose side is remembered between the click's context read and its record: the core
+# reads the context first, so a few thousand cover every input in flight.
+REMEMBERED_TOKENS = 4096
 
 
 class RateLimits(Protocol):
@@ -31,11 +38,37 @@ class RateLimits(Protocol):
 
 
 class AnswerCounts(Protocol):
-    """Where stored answers are counted."""
+    """Where stored answers, comments and skips are counted."""
 
     def answer_recorded(self, outcome: str) -> None:
         """Count one stored answer."""
         ...
+
+    def comment_recorded(self, side: str) -> None:
+        """Count one stored comment of ``side``."""
+        ...
+
+    def skip_recorded(self, side: str) -> None:
+        """Count one stored skip of ``side``."""
+        ...
+
+
+@runtime_checkable
+class RepliesRateLimited(Protocol):
+    """A platform whose handlers send replies past the dispatcher, and say when one got a 429."""
+
+    platform: Platform
+
+    def on_reply_rate_limited(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` for each such 429."""
+        ...
+
+
+def count_reply_rate_limits(runtimes: Iterable[object], counts: RateLimits) -> None:
+    """Count the 429s the platforms' own replies get, with the dispatcher's, by platform."""
+    for runtime in runtimes:
+        if isinstance(runtime, RepliesRateLimited):
+            runtime.on_reply_rate_limited(partial(counts.rate_limited, runtime.platform.value))
 
 
 class JobCounts(Protocol):
@@ -74,15 +107,29 @@ class CountedPace:
 
 
 class CountedAnswers:
-    """The answers port, counting each click that stored a value."""
+    """The answers port, counting each click that stored a value, each comment and skip."""
 
     def __init__(self, answers: Answers, *, counts: AnswerCounts) -> None:
         self._answers = answers
         self._counts = counts
+        self._sides: OrderedDict[str, Side] = OrderedDict()
 
     async def click_context(self, token: str) -> ClickContext | None:
-        """As the wrapped port."""
-        return await self._answers.click_context(token)
+        """As the wrapped port; remembers the token's side for the record that follows."""
+        found = await self._answers.click_context(token)
+        if found is not None:
+            self._sides[token] = found.pulse.side
+            self._sides.move_to_end(token)
+            while len(self._sides) > REMEMBERED_TOKENS:
+                self._sides.popitem(last=False)
+        return found
+
+    async def _side(self, token: str) -> str:
+        side = self._sides.pop(token, None)
+        if side is None:  # not read through this port first: read it now (rare)
+            found = await self._answers.click_context(token)
+            side = found.pulse.side if found is not None else None
+        return side.value if side is not None else "unknown"
 
     async def record_answer(
         self, *, token: str, item: str, value: int, now: dt.datetime, acted_at: float | None = None
@@ -98,12 +145,18 @@ class CountedAnswers:
     async def record_comment(
         self, *, token: str, item: str, text: str, now: dt.datetime
     ) -> AnswerOutcome:
-        """As the wrapped port."""
-        return await self._answers.record_comment(token=token, item=item, text=text, now=now)
+        """Record through the wrapped port; count it, by side, when it was stored."""
+        outcome = await self._answers.record_comment(token=token, item=item, text=text, now=now)
+        if outcome in STORED:
+            self._counts.comment_recorded(await self._side(token))
+        return outcome
 
     async def record_skip(self, *, token: str, item: str, now: dt.datetime) -> AnswerOutcome:
-        """As the wrapped port."""
-        return await self._answers.record_skip(token=token, item=item, now=now)
+        """Record through the wrapped port; count it, by side, when it was stored."""
+        outcome = await self._answers.record_skip(token=token, item=item, now=now)
+        if outcome is AnswerOutcome.RECORDED:
+            self._counts.skip_recorded(await self._side(token))
+        return outcome
 
 
 def count_job_runs(scheduler: Any, counts: JobCounts) -> None:

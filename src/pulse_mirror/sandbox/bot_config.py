@@ -14,11 +14,14 @@ from typing import Any
 
 import yaml
 
-from pulse_mirror.sandbox.seed import midday_zone
+from pulse_mirror.sandbox.seed import DAYTIME, midday_zone
 from pulse_mirror.sandbox.slack import SlackSandbox
 from pulse_mirror.sandbox.telegram import TelegramSandbox
 
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# The threshold of the written config: the seeded daytime employees are exactly this many,
+# so that once they have answered a closed week's report shows a figure.
+MIN_RESPONDENTS = len(DAYTIME)
 HEADER = (
     "# Written by `pulse sandbox --config-out`: pulse run against the local stand-ins.\n"
     "# Secrets are not in this file: source {env} first (the config loader reads the\n"
@@ -44,14 +47,14 @@ def bot_config(
     """Slack in socket mode and Telegram polling against the stand-ins, SQLite next to the file.
 
     Employees are asked today at 00:00 their time with a week to answer, so a pulse is due as
-    soon as ``pulse run`` starts, to everyone for whom it is daytime (the seeded employee in
-    the midday zone always is; see ``seed.midday_zone``). On a fresh database the report
+    soon as ``pulse run`` starts, to everyone for whom it is daytime (the seeded employees in
+    the midday zone always are; see ``seed.midday_zone``). On a fresh database the report
     channel gets a one-time note saying when the first results come.
     """
     _, today = midday_zone(dt.datetime.now(dt.UTC))
     return {
         "organisation": {"name": "Sandbox GmbH", "timezone": "Europe/Berlin", "language": "en"},
-        "anonymity": {"min_respondents": 3},
+        "anonymity": {"min_respondents": MIN_RESPONDENTS},
         "database": {"url": f"sqlite:///{database_file}"},
         "server": {"host": "127.0.0.1", "port": server_port},
         "slack": {

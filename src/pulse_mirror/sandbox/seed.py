@@ -52,7 +52,7 @@ def midday_zone(now: dt.datetime) -> tuple[str, int]:
     """A fixed-offset zone where it is about midday at ``now``, and its ISO weekday there.
 
     A late joiner is only asked in their local daytime (see the weekly plan): so that a first
-    pulse arrives whenever the sandbox is tried, one seeded employee lives where it is day.
+    pulse arrives whenever the sandbox is tried, some seeded employees live where it is day.
     """
     offset = 12 - now.astimezone(dt.UTC).hour  # -11 .. +12, all real Etc/GMT zones
     name = "Etc/GMT" if offset == 0 else f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
@@ -60,10 +60,24 @@ def midday_zone(now: dt.datetime) -> tuple[str, int]:
     return name, local.isoweekday()
 
 
+# As many as the sandbox config's anonymity threshold (``bot_config.MIN_RESPONDENTS``): when
+# all of them answer, the week's report shows a figure whenever the sandbox is tried.
+DAYTIME = (
+    ("UEVE000005", "eve", "Eve Park"),
+    ("UFINN00006", "finn", "Finn Ortega"),
+    ("UGINA00007", "gina", "Gina Sato"),
+)
+
+
 def employees_now(now: dt.datetime) -> tuple[Employee, ...]:
-    """The fixed employees and one where it is day now."""
+    """The fixed employees, and those where it is day now (asked as soon as the bot runs)."""
     zone, _ = midday_zone(now)
-    return (*EMPLOYEES, Employee("UEVE000005", "eve", "Eve Park", zone))
+    return (*EMPLOYEES, *daytime_employees(zone))
+
+
+def daytime_employees(zone: str) -> tuple[Employee, ...]:
+    """The seeded employees who live in ``zone`` (the midday zone of the start)."""
+    return tuple(Employee(id, name, real_name, zone) for id, name, real_name in DAYTIME)
 
 
 @dataclass(frozen=True)

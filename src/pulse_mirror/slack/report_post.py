@@ -41,6 +41,7 @@ def slack_blocks(report: WeekReport, lang: str | None = None) -> list[dict[str, 
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{brief.headline}*"}},
         section(text("gaps", lang), brief.gaps),
         section(text("changed", lang), brief.changes),
+        *([section(text("uncompared", lang), brief.uncompared)] if brief.uncompared else []),
         section(text("rates", lang), brief.rates),
         {
             "type": "context",

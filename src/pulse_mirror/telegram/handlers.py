@@ -148,6 +148,7 @@ class TelegramHandlers:
                 )
                 return
             except RetryAfter as error:
+                self._out.rate_limited()
                 self._pacer.hold(retry_seconds(error), chat=str(chat.id))
         log.warning("mydata not sent: rate limited on every try", extra={"chat": chat.id})
         self._out.send(chat.id, tg_text("mydata.later", lang))  # queued: it waits its turn

@@ -37,6 +37,22 @@ class _Job:
     attempts: int = 0
 
 
+class RateLimitListeners:
+    """Who is told of each 429 a reply got (the app's metrics); the dispatcher counts its own."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` on every later 429."""
+        self._listeners.append(listener)
+
+    def __call__(self) -> None:
+        """Tell every listener of one 429."""
+        for listener in self._listeners:
+            listener()
+
+
 @dataclass
 class OutboundStats:
     """What the sender did so far."""
@@ -68,6 +84,8 @@ class Outbound:
         self._tasks: set[asyncio.Task[None]] = set()
         self._worker: asyncio.Task[None] | None = None
         self.stats = OutboundStats()
+        # Handlers that send directly (a /mydata document) report their 429s here too.
+        self.rate_limited = RateLimitListeners()
 
     def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Queue a new message to ``chat_id``."""
@@ -144,6 +162,7 @@ class Outbound:
             self.stats.delivered += 1
         except RetryAfter as error:
             self.stats.rate_limited += 1
+            self.rate_limited()
             self._pacer.hold(retry_seconds(error), chat=str(job.chat_id))
             self._again(job, force=True)
         except Forbidden:

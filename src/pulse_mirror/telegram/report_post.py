@@ -25,6 +25,7 @@ def telegram_caption(report: WeekReport, lang: str | None = None) -> str:
     brief: Summary = summary(report, lang)
     parts = [text("title", lang, week=report.week), brief.headline]
     parts += [f"• {line}" for line in brief.gaps]
+    parts += [f"• {line}" for line in brief.uncompared]
     parts += [f"• {line}" for line in brief.rates]
     parts.append(brief.footnote)
     caption = "\n".join(parts)

@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -90,6 +90,10 @@ class TelegramRuntime:
         self.gate = WebhookGate(webhook_secret, bot=application.bot)
         self._poll_timeout = poll_timeout
         self._running = False
+
+    def on_reply_rate_limited(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` for each 429 a handler's own reply gets (not the dispatcher's)."""
+        self.outbound.rate_limited.listen(listener)
 
     async def start(self) -> None:
         """Check the token (getMe), register the commands, then poll or set the webhook.

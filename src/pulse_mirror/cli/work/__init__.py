@@ -6,6 +6,6 @@ Everything here may import SQLAlchemy and pydantic at the top; nothing here is i
 
 from __future__ import annotations
 
-from pulse_mirror.cli.work import checks, operating, reporting
+from pulse_mirror.cli.work import checks, closing, operating, reporting
 
-__all__ = ["checks", "operating", "reporting"]
+__all__ = ["checks", "closing", "operating", "reporting"]

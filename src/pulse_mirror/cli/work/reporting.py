@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pulse_mirror.cli.progress import Advance, progress
 from pulse_mirror.cli.support import brief, err, fail, load, out, runtime
 from pulse_mirror.config.settings import Config
 from pulse_mirror.reports.job import ReportSettings, build_week, post_report
@@ -32,13 +35,15 @@ from pulse_mirror.storage.reports.imports import (
 )
 from pulse_mirror.storage.reports.runs import ReportRunStore
 from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
-from pulse_mirror.surveys.model import IsoWeek
+from pulse_mirror.surveys.model import Answer, IsoWeek
 from pulse_mirror.surveys.ports import SystemClock
 from pulse_mirror.surveys.report.build import HistogramKey, WeekReport
 from pulse_mirror.surveys.report.export import export_rows, rows_to_csv, rows_to_json
 from pulse_mirror.surveys.report.markdown import markdown
 from pulse_mirror.surveys.report.text import side_name
 from pulse_mirror.surveys.report.windows import WindowKey, until_text
+
+MAX_WEEKS = 520  # ten years, as export's --weeks
 
 
 def _bank(cfg: Config) -> QuestionBank:
@@ -49,13 +54,17 @@ def _bank(cfg: Config) -> QuestionBank:
         raise fail(exc.problems) from None
 
 
-def _week(text: str | None) -> IsoWeek:
-    if text is None:
-        return IsoWeek.of(dt.date.today()).shift(-1)
+def chosen_week(text: str | None, cfg: Config) -> IsoWeek:
+    """``--week``: an ISO week, or ``current`` / ``last`` in the organisation's zone."""
+    today = dt.datetime.now(ZoneInfo(cfg.organisation.timezone)).date()
+    if text is None or text == "last":
+        return IsoWeek.of(today).shift(-1)
+    if text == "current":
+        return IsoWeek.of(today)
     try:
         return IsoWeek.parse(text)
     except ValueError as exc:
-        raise fail([f"--week: {exc}"]) from None
+        raise fail([f"--week: {exc} (or: current, last)"]) from None
 
 
 def report(
@@ -65,7 +74,13 @@ def report(
     if again and not post:
         raise fail(["--again only goes with --post"])
     cfg = load(config, tokens=post)
-    chosen = _week(week)
+    if week is not None and ".." in week:
+        if post:
+            raise fail(["--post takes one week, not a range: post each week on its own"])
+        first, last = (chosen_week(part, cfg) for part in week.split("..", 1))
+        report_weeks(cfg, first=first, last=last, out_dir=out_dir)
+        return
+    chosen = chosen_week(week, cfg)
     if week is None:
         out.print(f"week {chosen} (the last full week; pick another with --week)", markup=False,
                   highlight=False)  # fmt: skip
@@ -80,6 +95,36 @@ def report(
         out.print(f"wrote {path}", markup=False, highlight=False)
     for line in posted:
         out.print(line, markup=False, highlight=False)
+
+
+def report_weeks(cfg: Config, *, first: IsoWeek, last: IsoWeek, out_dir: Path) -> None:
+    """Write every week's files from ``first`` to ``last`` into ``out_dir/<week>/``."""
+    weeks = [first]
+    while weeks[-1] < last and len(weeks) <= MAX_WEEKS:
+        weeks.append(weeks[-1].shift(1))
+    if last < first or len(weeks) > MAX_WEEKS:
+        raise fail([f"--week: {first}..{last} is not a range of 1 to {MAX_WEEKS} weeks"])
+    settings = ReportSettings.from_config(cfg, _bank(cfg))
+
+    async def run(advance: Advance) -> list[str]:
+        notes: list[str] = []
+        for week in weeks:
+            _, lines = await _report(cfg, settings, week=week, out_dir=out_dir / str(week),
+                                     post=False)  # fmt: skip
+            notes += lines
+            advance(description=f"reported {week}")
+        return notes
+
+    with progress(f"reporting {len(weeks)} weeks", total=len(weeks)) as advance:
+        try:
+            notes = asyncio.run(run(advance))
+        except Exception as exc:  # as for one week: one line
+            raise fail([f"report {first}..{last}: {brief(exc)}"]) from None
+    out.print(f"wrote {len(weeks)} weeks, {first} to {last}, into {out_dir}/<week>/ (report.png,"
+              " trend.png, nps.png, report.md, report.json)", markup=False, highlight=False,
+              soft_wrap=True)  # fmt: skip
+    for line in notes:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 async def _report(
@@ -182,20 +227,30 @@ def import_answers(*, file: Path, again: bool, config: Path | None) -> None:
     """Import past answers once; refuse a bad file whole, and a file imported before."""
     cfg = load(config)
     bank = _bank(cfg)
-    try:
-        data = file.read_bytes()
-        text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail([f"{file}: cannot read ({exc})"]) from None
-    parsed = parse_answers_csv(text, bank=bank)
-    if parsed.problems:
-        raise fail([f"{file}: {line}" for line in parsed.problems] + ["nothing was imported"])
+    with progress(f"reading {file.name}", total=3) as advance:
+        try:
+            data = file.read_bytes()
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail([f"{file}: cannot read ({exc})"]) from None
+        advance(description=f"checking {file.name}")
+        parsed = parse_answers_csv(text, bank=bank)
+        if parsed.problems:
+            raise fail([f"{file}: {line}" for line in parsed.problems] + ["nothing was imported"])
+        advance(description=f"storing {len(parsed.answers)} answers")
+        count = _store(cfg, file, data=data, answers=parsed.answers, again=again)
+        advance(description=f"imported {count} answers")
+    out.print(f"imported {count} answers from {file}", markup=False, highlight=False)
+
+
+def _store(cfg: Config, file: Path, *, data: bytes, answers: Sequence[Answer], again: bool) -> int:
+    """Store the checked answers in one transaction, once per file content."""
 
     async def run() -> int:
         engine = create_engine(cfg.database_url)
         try:
             return await import_file(
-                engine, parsed.answers, fingerprint=sha, name=str(file),
+                engine, answers, fingerprint=sha, name=str(file),
                 now=SystemClock().now(), again=again,
             )  # fmt: skip
         finally:
@@ -213,4 +268,4 @@ def import_answers(*, file: Path, again: bool, config: Path | None) -> None:
         ) from None
     except Exception as exc:
         raise fail([f"{file}: import failed, nothing was imported ({brief(exc)})"]) from None
-    out.print(f"imported {count} answers from {file}", markup=False, highlight=False)
+    return count

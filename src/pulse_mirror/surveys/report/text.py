@@ -66,6 +66,11 @@ _TABLE: Table = {
         "de": "Keine echte Veränderung seit letzter Woche",
     },
     "rates": {"en": "Response rates", "de": "Rücklauf"},
+    "uncompared": {
+        "en": "Figures without a comparison",
+        "de": "Zahlen ohne Vergleich",
+    },
+    "uncompared_line": {"en": "{dim} ({side}): {cell}", "de": "{dim} ({side}): {cell}"},
     "comments": {"en": "Comments", "de": "Kommentare"},
     "rate": {
         "en": "{side}: {respondents} of {asked} answered ({rate})",
@@ -215,6 +220,10 @@ class Summary:
     rates: tuple[str, ...]
     method: str
     footnote: str
+    # A side's figure with nothing to compare it with (the other side had fewer than k
+    # answers, or the item is asked of employees only): without it, such a week's post
+    # would say "not enough answers" while employees did answer.
+    uncompared: tuple[str, ...] = ()
 
 
 def summary(report: WeekReport, lang: str | None = None) -> Summary:
@@ -231,7 +240,25 @@ def summary(report: WeekReport, lang: str | None = None) -> Summary:
         rates=tuple(_rate(rate.side, report, lang) for rate in report.response_rates),
         method=text("method_line", lang),
         footnote=text("footnote", lang, k=report.min_respondents, c=report.min_commenters),
+        uncompared=_uncompared(report, lang),
     )
+
+
+def _uncompared(report: WeekReport, lang: str) -> tuple[str, ...]:
+    """Each side's figure that has no gap beside it, in the report's order."""
+    rows: list[tuple[str, Metric, SideFigures]] = [
+        (d.title, d.metric, f)
+        for d in report.mirrored
+        if d.gap.estimate is None
+        for f in (d.inside, d.outside)
+    ]
+    rows += [(d.title, d.metric, d.figures) for d in report.one_sided]
+    return tuple(
+        text("uncompared_line", lang, dim=title, side=side_name(figures.side, lang),
+             cell=side_cell(figures, metric, lang))
+        for title, metric, figures in rows
+        if figures.score is not None
+    )  # fmt: skip
 
 
 def _changes(report: WeekReport, lang: str) -> tuple[str, ...]:
