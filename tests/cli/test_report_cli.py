@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,20 @@ def test_a_bad_week_is_a_clear_error(config: Path) -> None:
     result = CliRunner().invoke(app, ["report", "--week", "2026-47", "-c", str(config)])
     assert result.exit_code == 2
     assert "--week: '2026-47' is not an ISO week" in result.output
+
+
+def test_import_drops_the_label_of_a_team_below_the_configured_threshold(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("database:\n  url: sqlite:///pulse.db\nanonymity:\n  min_respondents: 6\n")
+    asyncio.run(upgrade(f"sqlite+aiosqlite:///{tmp_path / 'pulse.db'}"))
+    lines = ["week,side,item,value,team"]
+    lines += [f"2026-W10,employee,effort.employee,{v},sales" for v in [6, 7, 6, 5, 6, 7]]
+    lines += [f"2026-W10,employee,effort.employee,{v},legal" for v in [2, 3, 2, 2, 3]]  # 5 < 6
+    (tmp_path / "teams.csv").write_text("\n".join(lines) + "\n")
+    imported = CliRunner().invoke(app, ["import", str(tmp_path / "teams.csv"), "-c", str(path)])
+    assert imported.exit_code == 0, imported.output
+    with sqlite3.connect(tmp_path / "pulse.db") as connection:
+        rows = connection.execute('SELECT "group", count(*) FROM answer GROUP BY 1').fetchall()
+    assert dict(rows) == {"sales": 6, None: 5}

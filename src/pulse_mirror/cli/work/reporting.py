@@ -252,6 +252,7 @@ def _store(cfg: Config, file: Path, *, data: bytes, answers: Sequence[Answer], a
             return await import_file(
                 engine, answers, fingerprint=sha, name=str(file),
                 now=SystemClock().now(), again=again,
+                min_group_size=cfg.anonymity.min_respondents,
             )  # fmt: skip
         finally:
             await engine.dispose()
