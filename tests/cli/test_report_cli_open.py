@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 
 from pulse_mirror.cli.main import app
 from pulse_mirror.storage.engine import create_engine
-from pulse_mirror.storage.migrate import upgrade
-from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.storage.tables import pulse
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.report.windows import until_text
+from tests.cli.open_week import open_week_database
 
 WEEK = IsoWeek.of(dt.date.today())  # the week the CLI exports last
 NOW = dt.datetime.now(dt.UTC)
@@ -31,23 +30,7 @@ CLOSES = {
 
 @pytest.fixture
 def database(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'pulse.db'}"
-
-    async def pulses() -> None:
-        await upgrade(url)
-        engine = create_engine(url)
-        try:
-            repository = SqlRepository(engine, min_group_size=5)
-            for side, closes in CLOSES.items():
-                await repository.get_or_create_pulse(
-                    week=WEEK, side=side, items=[f"effort.{side.value}"],
-                    opens_at=NOW - dt.timedelta(days=1), closes_at=closes,
-                )  # fmt: skip
-        finally:
-            await engine.dispose()
-
-    asyncio.run(pulses())
-    return url
+    return open_week_database(tmp_path, week=WEEK, closes=CLOSES, now=NOW)
 
 
 @pytest.fixture
