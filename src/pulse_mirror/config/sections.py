@@ -253,6 +253,8 @@ class Report(Section):
     weekday: Weekday = 1
     time: ClockTime = dt.time(9, 0)
     trend_weeks: int = Field(default=8, ge=2, le=52)
+    # A dimension without a gap this week shows its latest gap from this many weeks before.
+    latest_weeks: int = Field(default=4, ge=1, le=51)
     destinations: list[Literal["slack", "telegram"]] | None = None
     language: Language | None = None
 

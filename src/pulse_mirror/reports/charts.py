@@ -28,6 +28,10 @@ _AXIS = {
     "en": "Score 0–100, dot = estimate, whiskers = 95% interval",
     "de": "Wert 0–100, Punkt = Schätzung, Linie = 95-%-Intervall",
 }
+_HOLLOW = {
+    "en": "; hollow = the latest earlier week",
+    "de": "; hohl = die letzte frühere Woche",
+}
 
 
 def sorted_by_gap(report: WeekReport) -> list[MirroredDimension]:
@@ -51,17 +55,26 @@ def mirror_figure(report: WeekReport, lang: str | None = None) -> Figure:
     positions = list(range(len(rows) - 1, -1, -1))
     labels: list[tuple[str, bool]] = []
     for y, dim in zip(positions, rows, strict=True):
-        _draw_side(axes, dim.inside.score, y=y + 0.12, colour=EMPLOYEE_COLOUR, marker="o")
-        _draw_side(axes, dim.outside.score, y=y - 0.12, colour=CUSTOMER_COLOUR, marker="s")
+        latest = dim.latest
+        # Without a gap this week the row shows the latest week's pair, hollow, so it is never
+        # taken for this week's (a lone side of this week is in the post's text instead).
+        inside = latest.inside if latest is not None else dim.inside.score
+        outside = latest.outside if latest is not None else dim.outside.score
+        hollow = latest is not None
+        _draw_side(axes, inside, y=y + 0.12, colour=EMPLOYEE_COLOUR, marker="o", hollow=hollow)
+        _draw_side(axes, outside, y=y - 0.12, colour=CUSTOMER_COLOUR, marker="s", hollow=hollow)
         label = mirror_label(dim, lang=lang, fewer_than=fewer)
-        if dim.still_open:  # reasons with a time are long: one line each
+        if dim.still_open or latest is not None:  # long reasons: one line each
             label = label.replace("; ", "\n")
         labels.append((label, dim.gap.estimate is not None))
     axes.set_yticks(positions, [d.title for d in rows], fontsize=13)
     axes.set_xlim(0, 100)
     axes.set_ylim(-0.7, max(len(rows) - 0.3, 0.7))
     right_labels(axes, positions, labels)
-    axes.set_xlabel(_AXIS.get(lang) or _AXIS["en"], fontsize=12)
+    axis = _AXIS.get(lang) or _AXIS["en"]
+    if any(d.latest is not None for d in rows):
+        axis += _HOLLOW.get(lang) or _HOLLOW["en"]
+    axes.set_xlabel(axis, fontsize=12)
     axes.grid(axis="x", color="#DDDDDD")
     axes.set_title(headline(report, lang), fontsize=18, loc="left", pad=14)
     handles = [
@@ -81,7 +94,9 @@ def mirror_figure(report: WeekReport, lang: str | None = None) -> Figure:
     return figure
 
 
-def _draw_side(axes: Axes, score: Score | None, *, y: float, colour: str, marker: str) -> None:
+def _draw_side(
+    axes: Axes, score: Score | None, *, y: float, colour: str, marker: str, hollow: bool = False
+) -> None:
     if score is None:
         return
     estimate = score.score
@@ -93,7 +108,10 @@ def _draw_side(axes: Axes, score: Score | None, *, y: float, colour: str, marker
         color=colour,
         markersize=10,
         capsize=5,
-        elinewidth=2,
+        elinewidth=1 if hollow else 2,
+        markerfacecolor="white" if hollow else colour,
+        linestyle="none",
+        alpha=0.8 if hollow else 1.0,
     )
 
 

@@ -44,6 +44,7 @@ class ReportSettings:
     anonymity: Anonymity
     trend_weeks: int
     language: str
+    latest_weeks: int = 4
     # When a week's report is made: (weekday, time) of the week after, in ``organisation_tz``.
     report_at: tuple[int, dt.time] = (1, dt.time(9))
     organisation_tz: str = "UTC"
@@ -61,6 +62,7 @@ class ReportSettings:
             anonymity=config.anonymity.policy(),
             trend_weeks=config.report.trend_weeks,
             language=config.report.language or config.organisation.language,
+            latest_weeks=config.report.latest_weeks,
             report_at=(config.report.weekday, config.report.time),
             organisation_tz=config.organisation.timezone,
         )
@@ -160,6 +162,7 @@ def _built(
         trend_weeks=settings.trend_weeks,
         lang=settings.language,
         now=now,
+        latest_weeks=settings.latest_weeks,
     )
 
 

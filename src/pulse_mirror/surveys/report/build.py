@@ -29,6 +29,7 @@ from pulse_mirror.surveys.report.figures import (
     not_asked_text,
 )
 from pulse_mirror.surveys.report.inputs import HistogramKey, ReportInput
+from pulse_mirror.surveys.report.latest import latest_shown, score_of, shift_of
 from pulse_mirror.surveys.report.responses import (
     Comments,
     ResponseRate,
@@ -80,11 +81,13 @@ def build_report(
     trend_weeks: int = 8,
     lang: str = "en",
     now: dt.datetime | None = None,
+    latest_weeks: int = 4,
 ) -> WeekReport:
     """Build the report of ``week`` from aggregated answers, applying the threshold throughout.
 
     ``now`` (read before the data was) tells which answer windows are still open; it is
-    required when ``data`` knows any window's close.
+    required when ``data`` knows any window's close. A dimension without a gap this week
+    shows its latest gap of the ``latest_weeks`` before (at most ``trend_weeks`` - 1).
     """
     if trend_weeks < 1:
         raise ValueError(f"trend_weeks must be at least 1, not {trend_weeks}")
@@ -94,8 +97,9 @@ def build_report(
     weeks = tuple(week.shift(offset) for offset in range(1 - trend_weeks, 1))
     figures = _Figures(data=data, anonymity=anonymity, lang=lang, week=week, still_open=still_open)
     figures.families(bank, weeks)
+    recent = weeks[-1 - min(latest_weeks, trend_weeks - 1) : -1]
     mirrored = tuple(
-        _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang)
+        _mirrored(dim, bank=bank, week=week, weeks=weeks, figures=figures, lang=lang, recent=recent)
         for dim in bank.mirrored()
     )
     one_sided = tuple(
@@ -232,17 +236,17 @@ class _Figures:
         if until is not None:
             hidden = still_open_text(until, self._lang)
             return SideFigures(
-                item.side, item.key, None, hidden, _shift(moved),
+                item.side, item.key, None, hidden, shift_of(moved),
                 asked=self.asked(week, item), open_until=until,
             )  # fmt: skip
         if not self.asked(week, item):
             hidden = not_asked_text(self._lang)
-            return SideFigures(item.side, item.key, None, hidden, _shift(moved), asked=False)
+            return SideFigures(item.side, item.key, None, hidden, shift_of(moved), asked=False)
         if isinstance(current, Suppressed):
             return SideFigures(
-                item.side, item.key, None, current.text_in(self._lang), _shift(moved)
+                item.side, item.key, None, current.text_in(self._lang), shift_of(moved)
             )
-        return SideFigures(item.side, item.key, _score(current), None, _shift(moved))
+        return SideFigures(item.side, item.key, score_of(current), None, shift_of(moved))
 
 
 def _shown_items(bank: QuestionBank) -> list[Item]:
@@ -263,22 +267,6 @@ def _one_item(bank: QuestionBank, dim: Dimension) -> Item:
     return next(item for item in bank.items_of(dim.key) if not item.is_text)
 
 
-def _score(summary: Summary) -> Score:
-    return Score(
-        n=summary.n,
-        value=summary.value,
-        score=summary.normalised,
-        mean=summary.mean,
-        shares=summary.shares,
-    )
-
-
-def _shift(difference: Difference) -> Shift:
-    if difference.estimate is None:
-        return Shift(difference.verdict)
-    return Shift(difference.verdict, difference.estimate, difference.level, difference.p_adjusted)
-
-
 def _mirrored(
     dim: Dimension,
     *,
@@ -287,11 +275,12 @@ def _mirrored(
     weeks: Sequence[IsoWeek],
     figures: _Figures,
     lang: str,
+    recent: Sequence[IsoWeek] = (),
 ) -> MirroredDimension:
     inside, outside = _pair(bank, dim.key)
 
     def gap_of(when: IsoWeek) -> Shift:
-        return _shift(figures.gaps[(when, dim.key)])
+        return shift_of(figures.gaps[(when, dim.key)])
 
     def open_until(when: IsoWeek) -> dt.datetime | None:
         closes = [figures.open_until(when, item.side) for item in (inside, outside)]
@@ -308,6 +297,13 @@ def _mirrored(
         gap=gap_of(week),
         trend=tuple(
             TrendPoint(str(when), gap=gap_of(when), open_until=open_until(when)) for when in weeks
+        ),
+        latest=latest_shown(
+            figures.summary,
+            (inside, outside),
+            # none while the week's window is open: that report shows no figure at all
+            [(when, figures.gaps[(when, dim.key)]) for when in recent if not open_until(week)],
+            now=gap_of(week),
         ),
     )
 

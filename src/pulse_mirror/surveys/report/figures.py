@@ -81,6 +81,21 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class Latest:
+    """A dimension's freshest figures when the report week has no gap for it.
+
+    The most recent earlier week within the last ``latest_weeks`` whose gap had a number: its
+    two sides and its gap exactly as that week's report showed them (verdict from that week's
+    family), marked with the week, so nothing new is computed, tested or revealed.
+    """
+
+    week: str
+    inside: Score
+    outside: Score
+    gap: Shift
+
+
+@dataclass(frozen=True)
 class MirroredDimension:
     """A dimension asked of both sides: inside, outside, the gap and its trend."""
 
@@ -93,6 +108,7 @@ class MirroredDimension:
     outside: SideFigures
     gap: Shift
     trend: tuple[TrendPoint, ...]
+    latest: Latest | None = None  # only when ``gap`` has no number this week
 
     @property
     def not_asked(self) -> tuple[Side, ...]:

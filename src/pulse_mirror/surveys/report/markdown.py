@@ -36,9 +36,10 @@ def markdown(report: WeekReport, lang: str | None = None) -> str:
     ]
     for dim in report.mirrored:
         gap = mirror_label(dim, lang=lang, fewer_than=fewer)
-        if dim.gap.estimate is not None:
-            low, high = dim.gap.estimate.low, dim.gap.estimate.high
-            gap += f" [{low:.0f} to {high:.0f}{_level(dim.gap.level, lang)}]"
+        shown = dim.gap if dim.latest is None else dim.latest.gap
+        if shown.estimate is not None:
+            low, high = shown.estimate.low, shown.estimate.high
+            gap += f" [{low:.0f} to {high:.0f}{_level(shown.level, lang)}]"
         lines.append(
             f"| {dim.title} | {side_cell(dim.inside, dim.metric, lang)} | "
             f"{side_cell(dim.outside, dim.metric, lang)} | {gap} |"

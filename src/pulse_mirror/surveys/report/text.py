@@ -66,6 +66,7 @@ _TABLE: Table = {
         "de": "Keine echte Veränderung seit letzter Woche",
     },
     "rates": {"en": "Response rates", "de": "Rücklauf"},
+    "latest": {"en": "latest {week}: {gap}", "de": "zuletzt {week}: {gap}"},
     "uncompared": {
         "en": "Figures without a comparison",
         "de": "Zahlen ohne Vergleich",
@@ -141,17 +142,23 @@ def mirror_label(dim: MirroredDimension, *, lang: str, fewer_than: str) -> str:
 
     A side without figures says why: its answer window is still open, the week's pulses did
     not include it, or fewer than k answered. When both sides lack figures for the same
-    reason, the reason is said once.
+    reason, the reason is said once. The latest gap of the weeks before follows, with its
+    week ("not asked this week; latest 2026-W09: +12 real").
     """
     if dim.gap.estimate is not None:
         return gap_label(dim.gap, lang=lang, fewer_than=fewer_than)
     missing = [f for f in (dim.inside, dim.outside) if f.score is None]
     reasons = [_missing_reason(f, lang=lang, fewer_than=fewer_than) for f in missing]
     if not missing or (len(missing) == 2 and reasons[0] == reasons[1]):
-        return reasons[0] if missing else fewer_than
-    return "; ".join(
-        f"{side_name(f.side, lang)}: {why}" for f, why in zip(missing, reasons, strict=True)
-    )
+        why = reasons[0] if missing else fewer_than
+    else:
+        why = "; ".join(
+            f"{side_name(f.side, lang)}: {why}" for f, why in zip(missing, reasons, strict=True)
+        )
+    if dim.latest is None:
+        return why
+    gap = gap_label(dim.latest.gap, lang=lang, fewer_than=fewer_than)
+    return f"{why}; {text('latest', lang, week=dim.latest.week, gap=gap)}"
 
 
 def _missing_reason(figures: SideFigures, *, lang: str, fewer_than: str) -> str:
