@@ -39,7 +39,7 @@ async def test_an_empty_database_has_no_revision_and_differs_from_the_tables(
 async def test_upgrade_from_empty_reaches_head_and_matches_the_tables(database_url: str) -> None:
     await upgrade(database_url)
 
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
     assert await current_revision(database_url) == head_revision()
     assert await _schema_differences(database_url) == []
 

@@ -105,7 +105,8 @@ def _upgrade(how: str, *, database: Path, tmp_path: Path) -> None:
         return
     result = runner.invoke(app, ["db", "upgrade", "--config", str(_config(tmp_path, database))])
     assert result.exit_code == 0, result.output
-    assert "Upgraded the schema from 00" in result.output and " to 0006" in result.output
+    assert "Upgraded the schema from 00" in result.output
+    assert f" to {head_revision()}" in result.output  # the newest, whichever was added last
 
 
 @pytest.fixture

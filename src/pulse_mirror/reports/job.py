@@ -113,7 +113,17 @@ async def publish_report(
     report = _built(data, settings, week=week, now=now)
     results = await post_report(report=report, runs=runs, posters=posters, clock=clock)
     log.info("weekly report", extra={"week": str(week), "results": [r.outcome for r in results]})
+    await freeze_posted(source, report, results, settings)
     return results
+
+
+async def freeze_posted(
+    source: ReportSource, report: WeekReport, results: Sequence[Published], settings: ReportSettings
+) -> None:
+    """Once a closed week's report went out somewhere, its figures are final."""
+    if any(r.outcome == "posted" for r in results) and not report.still_open:
+        week = IsoWeek.parse(report.week)
+        await source.freeze(week=week, min_respondents=settings.anonymity.min_respondents)
 
 
 def has_data(data: ReportInput, week: IsoWeek) -> bool:

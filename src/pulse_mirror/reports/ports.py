@@ -17,7 +17,13 @@ class ReportSource(Protocol):
     """The aggregates a week's report is built from; never an answer row."""
 
     async def report_input(self, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
-        """Everything the report of ``week`` and its trend of ``trend_weeks`` weeks need."""
+        """Everything the report of ``week`` and its trend of ``trend_weeks`` weeks need;
+        a week whose report was posted as it was posted."""
+        ...
+
+    async def freeze(self, *, week: IsoWeek, min_respondents: int) -> bool:
+        """Keep ``week``'s figures as posted (its closed windows' answers), once; False when
+        they were kept before."""
         ...
 
 

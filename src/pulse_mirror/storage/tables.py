@@ -293,3 +293,22 @@ class ImportFile(Table, table=True):
 
 
 import_file = metadata.tables["import_file"]
+
+
+class PublishedCount(Table, table=True):
+    """A week's answers as its first posted report counted them: what was published is final.
+
+    Only the histograms of items shown (at least k answers) are kept; later reports read a
+    published week from here, so a later /delete never changes a posted figure silently.
+    """
+
+    __tablename__ = "published_count"
+
+    week: str = Field(primary_key=True, sa_type=sa.String(8))
+    side: str = Field(primary_key=True, sa_type=sa.String(16))
+    item: str = Field(primary_key=True, sa_type=sa.String(64))
+    value: int = Field(primary_key=True, sa_type=sa.Integer)
+    count: int = Field(sa_type=sa.Integer)
+
+
+published_count = metadata.tables["published_count"]

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pulse_mirror.cli.progress import Advance, progress
 from pulse_mirror.cli.support import brief, err, fail, load, out, runtime
 from pulse_mirror.config.settings import Config
-from pulse_mirror.reports.job import ReportSettings, build_week, post_report
+from pulse_mirror.reports.job import ReportSettings, build_week, freeze_posted, post_report
 from pulse_mirror.storage.engine import create_engine
 from pulse_mirror.storage.reports.aggregates import (
     ReportAggregates,
@@ -33,6 +33,7 @@ from pulse_mirror.storage.reports.imports import (
     import_file,
     parse_answers_csv,
 )
+from pulse_mirror.storage.reports.published import published, with_published
 from pulse_mirror.storage.reports.runs import ReportRunStore
 from pulse_mirror.surveys.bank import BankError, QuestionBank, load_bank
 from pulse_mirror.surveys.model import Answer, IsoWeek
@@ -154,7 +155,7 @@ async def _report(
             json.dumps(built.to_json(), ensure_ascii=False, indent=1), encoding="utf-8"
         )
         written += [out_dir / "report.md", out_dir / "report.json"]
-        posted = await _post(cfg, built, engine, again=again) if post else []
+        posted = await _post(cfg, built, engine, settings, again=again) if post else []
         return written, _still_open(built) + posted
     finally:
         await engine.dispose()
@@ -171,7 +172,12 @@ def _still_open(built: WeekReport) -> list[str]:
 
 
 async def _post(
-    cfg: Config, built: WeekReport, engine: AsyncEngine, *, again: bool = False
+    cfg: Config,
+    built: WeekReport,
+    engine: AsyncEngine,
+    settings: ReportSettings,
+    *,
+    again: bool = False,
 ) -> list[str]:
     """Post ``built`` to the configured destinations; one line per destination."""
     runs = ReportRunStore(engine)
@@ -181,6 +187,7 @@ async def _post(
     results = await post_report(
         report=built, runs=runs, posters=runtime().report_posters(cfg), clock=SystemClock()
     )
+    await freeze_posted(ReportAggregates(engine), built, results, settings)
     if not results:
         return ["nothing to post to: no report destination with a token and a target"]
     return [f"{r.destination}: {r.outcome}" + (f" ({r.error})" if r.error else "") for r in results]
@@ -200,7 +207,9 @@ def export(*, fmt: Literal["csv", "json"], weeks: int, config: Path | None) -> N
         engine = create_engine(cfg.database_url)
         try:
             found = await answer_histograms(engine, first=span[0], last=last)
-            return found, await window_closes(engine, first=span[0], last=last)
+            kept = await published(engine, first=span[0], last=last)  # posted weeks as posted
+            closes = await window_closes(engine, first=span[0], last=last)
+            return with_published(found, kept), closes
         finally:
             await engine.dispose()
 

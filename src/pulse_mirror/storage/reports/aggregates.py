@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from pulse_mirror.storage.reports.published import freeze, published, with_published
 from pulse_mirror.storage.store import week_text
 from pulse_mirror.storage.tables import answer, comment, delivery, new_id, pulse
 from pulse_mirror.surveys.model import Answer, IsoWeek, Side
@@ -102,11 +103,14 @@ async def report_input(engine: AsyncEngine, *, week: IsoWeek, trend_weeks: int) 
     """Everything :func:`~pulse_mirror.surveys.report.build.build_report` needs for ``week``.
 
     Read it after taking the ``now`` the report is built with: answers read after a close
-    are final, so a window closed by then shows what it will always show.
+    are final, so a window closed by then shows what it will always show. A week whose
+    report was posted is read as posted (:mod:`~pulse_mirror.storage.reports.published`).
     """
     first = week.shift(-max(trend_weeks - 1, 1))
+    live = await answer_histograms(engine, first=first, last=week)
+    frozen = await published(engine, first=first, last=week)
     return ReportInput(
-        histograms=await answer_histograms(engine, first=first, last=week),
+        histograms=with_published(live, frozen),
         comments=await week_comments(engine, week),
         asked=await people_asked(engine, week),
         pulsed=await pulse_items(engine, week),
@@ -123,6 +127,13 @@ class ReportAggregates:
     async def report_input(self, *, week: IsoWeek, trend_weeks: int) -> ReportInput:
         """See :func:`report_input`."""
         return await report_input(self._engine, week=week, trend_weeks=trend_weeks)
+
+    async def freeze(self, *, week: IsoWeek, min_respondents: int) -> bool:
+        """Keep the week's figures final as its report was posted (:func:`~.published.freeze`)."""
+        counts = await answer_histograms(self._engine, first=week, last=week)
+        return await freeze(
+            self._engine, week=week, histograms=counts, min_respondents=min_respondents
+        )
 
 
 async def import_answers(engine: AsyncEngine, answers: Sequence[Answer]) -> int:
