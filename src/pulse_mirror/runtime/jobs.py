@@ -25,6 +25,7 @@ from pulse_mirror.storage.locks import Leadership
 from pulse_mirror.surveys.bank import QuestionBank
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.planning import plan_week
+from pulse_mirror.surveys.planning.sampling import eligible_since
 from pulse_mirror.surveys.planning.schedule import local_instant
 from pulse_mirror.surveys.planning.weekly import (
     CustomerRules,
@@ -34,10 +35,10 @@ from pulse_mirror.surveys.planning.weekly import (
     customer_window,
     employee_deliveries,
     employee_window,
-    sample_for_week,
+    pick_for_week,
 )
 from pulse_mirror.surveys.ports import Clock
-from pulse_mirror.surveys.records import DeliveryKind
+from pulse_mirror.surveys.records import DeliveryKind, NewDelivery, PulseRecord
 from pulse_mirror.surveys.stores import Operations, StaleClaims, WeekStore
 
 log = logging.getLogger(__name__)
@@ -167,15 +168,19 @@ class Jobs:
                 week=week, side=Side.EMPLOYEE, items=[i.key for i in items],
                 opens_at=opens, closes_at=closes,
             )  # fmt: skip
-            people = await self._repo.active_people(Side.EMPLOYEE, now=now)
+            # Only those without the week's question: a re-run reads a handful, not everyone.
+            people = await self._ops.people_to_ask(Side.EMPLOYEE, now=now, pulse_id=pulse.id)
             rows = employee_deliveries(
                 pulse=pulse, people=people, rules=settings.employees, now=now
             )
-            # Questions first, so the log tells people from messages.
+            # Reminders before questions: a person's question is stored last, so a run stopped
+            # in between leaves them without one and the next run completes them. Counted
+            # apart, so the log tells people from messages.
+            reminders = [r for r in rows if r.kind is not DeliveryKind.QUESTION]
+            reminded = await self._repo.enqueue(reminders)
             questions = [r for r in rows if r.kind is DeliveryKind.QUESTION]
             result.employees_asked = await self._repo.enqueue(questions)
-            reminders = [r for r in rows if r.kind is not DeliveryKind.QUESTION]
-            result.employees = result.employees_asked + await self._repo.enqueue(reminders)
+            result.employees = result.employees_asked + reminded
             self._tell_asked_later(
                 asked_later(pulse=pulse, people=people, rules=settings.employees, now=now)
             )
@@ -186,13 +191,7 @@ class Jobs:
                 week=week, side=Side.CUSTOMER, items=[i.key for i in items],
                 opens_at=opens, closes_at=closes,
             )  # fmt: skip
-            people = await self._repo.active_people(Side.CUSTOMER, now=now)
-            sampled = sample_for_week(
-                people=people, rules=settings.customers, now=now, rng=self._rng
-            )
-            rows = customer_deliveries(
-                pulse=pulse, sampled=sampled, rules=settings.customers, now=now, rng=self._rng
-            )
+            rows = await self._sample_rows(pulse, now=now)
             asked = {r.person_id: r.due_at for r in rows if r.kind is DeliveryKind.QUESTION}
             result.customers = await self._ops.enqueue_sample(
                 pulse_id=pulse.id, deliveries=rows, asked=asked
@@ -208,6 +207,25 @@ class Jobs:
                        "customer_messages": result.customers},
             )  # fmt: skip
         return result
+
+    async def _sample_rows(self, pulse: PulseRecord, *, now: dt.datetime) -> list[NewDelivery]:
+        """The customer sample's messages; none once the week's sample is stored.
+
+        The sample is drawn from ids alone (see ``PlanningStore.sample_base``) and only the
+        customers picked are read in full, so a million customers cost megabytes, not a
+        gigabyte; the same seed picks the same customers as ``sample_for_week``.
+        """
+        if await self._ops.has_questions(pulse.id):
+            return []
+        rules = self._settings.customers
+        pool, eligible = await self._ops.sample_base(
+            now=now, asked_before=eligible_since(now=now, min_days_between=rules.min_days_between)
+        )
+        picked = pick_for_week(pool=pool, eligible=eligible, rules=rules, now=now, rng=self._rng)
+        sampled = await self._ops.people_by_id(picked)
+        return customer_deliveries(
+            pulse=pulse, sampled=sampled, rules=rules, now=now, rng=self._rng
+        )
 
     def _tell_asked_later(self, later: dict[int, dt.datetime]) -> None:
         """Log once per person and week who this week's pulse misses, and when they are asked."""

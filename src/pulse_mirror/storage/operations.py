@@ -15,13 +15,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pulse_mirror.storage.deliveries.outbox import new_token
-from pulse_mirror.storage.store import Store, week_text
+from pulse_mirror.storage.planning import PlanningStore
+from pulse_mirror.storage.store import utc, week_text
 from pulse_mirror.storage.tables import answer, ballot, delivery, person, pulse, setting
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.records import DeliveryKind, DeliveryStatus, NewDelivery
 
 PAUSED_KEY = "paused"
 _SAMPLE_LOCK = 0x70756C7366  # serialises sampling across replicas on PostgreSQL
+# Rows per statement: one executemany (or one UPDATE ... FROM unnest) per chunk instead of one
+# round trip per customer, which took 68-73 s of a 1,000,000-customer week (issue 18).
+_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,8 @@ class SideWeek:
         return None if self.sent == 0 else self.answered / self.sent
 
 
-class OperationsStore(Store):
-    """The pause, customer samples and the week's counts."""
+class OperationsStore(PlanningStore):
+    """The pause, customer samples, the planner's reads and the week's counts."""
 
     async def is_paused(self) -> bool:
         """Whether the whole organisation's pulses are paused."""
@@ -101,11 +105,9 @@ class OperationsStore(Store):
                 }
                 for new in {row.key: row for row in deliveries}.values()
             ]
-            await connection.execute(sa.insert(delivery), rows)
-            for person_id, at in asked.items():
-                await connection.execute(
-                    sa.update(person).where(person.c.id == person_id).values(last_asked_at=at)
-                )
+            for start in range(0, len(rows), _CHUNK):
+                await connection.execute(sa.insert(delivery), rows[start : start + _CHUNK])
+            await _mark_asked(connection, asked)
             return len(rows)
 
     async def bring_forward(self, week: IsoWeek, *, now: dt.datetime) -> int:
@@ -159,6 +161,32 @@ class OperationsStore(Store):
                     await _side_week(connection, side=side, week=week, pulse_id=pulse_id)
                 )
         return summaries
+
+
+async def _mark_asked(connection: AsyncConnection, asked: Mapping[int, dt.datetime]) -> None:
+    """Set each customer's ``last_asked_at`` in a few set-based statements."""
+    pairs = sorted(asked.items())  # in key order: rows are locked in one order by every writer
+    if connection.dialect.name == "postgresql":
+        statement = sa.text(
+            "UPDATE person SET last_asked_at = v.at"
+            " FROM unnest(CAST(:ids AS integer[]), CAST(:ats AS timestamptz[])) AS v(id, at)"
+            " WHERE person.id = v.id"
+        )
+        for start in range(0, len(pairs), _CHUNK):
+            chunk = pairs[start : start + _CHUNK]
+            await connection.execute(
+                statement,
+                {"ids": [key for key, _ in chunk], "ats": [utc(at) for _, at in chunk]},
+            )
+        return
+    update = (
+        sa.update(person)
+        .where(person.c.id == sa.bindparam("person_key"))
+        .values(last_asked_at=sa.bindparam("asked_at"))
+    )
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = pairs[start : start + _CHUNK]
+        await connection.execute(update, [{"person_key": k, "asked_at": at} for k, at in chunk])
 
 
 async def _side_week(

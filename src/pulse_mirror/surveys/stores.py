@@ -269,10 +269,34 @@ class WeekStore(Protocol):
 
 
 class Operations(Protocol):
-    """The organisation-wide pause and the weekly customer sample (``storage.operations``)."""
+    """The organisation-wide pause and the planner's reads and sample (``storage.operations``).
+
+    The reads stay small at any size: who has no question of a pulse yet, and the sample's
+    base as a count and ids, so the planner never holds every customer in memory.
+    """
 
     async def is_paused(self) -> bool:
         """Whether the whole organisation's pulses are paused."""
+        ...
+
+    async def people_to_ask(
+        self, side: Side, *, now: dt.datetime, pulse_id: int
+    ) -> list[PersonRecord]:
+        """People of ``side`` who may be asked now and have no question of this pulse yet."""
+        ...
+
+    async def has_questions(self, pulse_id: int) -> bool:
+        """Whether the pulse has any question stored (for customers: its sample is drawn)."""
+        ...
+
+    async def sample_base(
+        self, *, now: dt.datetime, asked_before: dt.datetime
+    ) -> tuple[int, Sequence[int]]:
+        """Customers who may be asked: how many, and the ids (ascending) of those eligible."""
+        ...
+
+    async def people_by_id(self, ids: Sequence[int]) -> list[PersonRecord]:
+        """The people with these ids, in id order."""
         ...
 
     async def enqueue_sample(

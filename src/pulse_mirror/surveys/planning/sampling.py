@@ -59,6 +59,44 @@ def sample_customers(
     Give exactly one of ``size`` (a number of customers) or ``fraction`` (of all candidates,
     rounded up, so a small base still gets answers). Fewer are picked when fewer are eligible.
     """
+    check_sample(size=size, fraction=fraction, min_days_between=min_days_between, now=now)
+    pool = list(candidates)
+    ids = [candidate.id for candidate in pool]
+    if len(set(ids)) != len(ids):
+        raise ValueError("candidates must not repeat an id")
+    eligible = [
+        c for c in pool if is_eligible(c.last_asked, now=now, min_days_between=min_days_between)
+    ]
+    positions = sample_positions(
+        pool=len(pool), eligible=len(eligible), size=size, fraction=fraction, rng=rng
+    )
+    return [eligible[position] for position in positions]
+
+
+def sample_positions(
+    *, pool: int, eligible: int, size: int | None, fraction: float | None, rng: random.Random
+) -> list[int]:
+    """Which of ``eligible`` candidates (by position) are picked from a base of ``pool``.
+
+    The same draw as :func:`sample_customers` makes for the same counts and seed:
+    ``rng.sample`` picks positions from the length alone, so a caller holding only the eligible
+    ids in order (not every candidate in memory) gets the very same customers.
+    """
+    if (size is None) == (fraction is None):
+        raise ValueError("give exactly one of size or fraction")
+    wanted = size if size is not None else math.ceil((fraction or 0.0) * pool)
+    return rng.sample(range(eligible), min(wanted, eligible))
+
+
+def eligible_since(*, now: dt.datetime, min_days_between: int) -> dt.datetime:
+    """The latest ``last_asked`` that is eligible at ``now`` (see :func:`is_eligible`)."""
+    return now - dt.timedelta(days=min_days_between)
+
+
+def check_sample(
+    *, size: int | None, fraction: float | None, min_days_between: int, now: dt.datetime
+) -> None:
+    """Refuse a sample request :func:`sample_customers` cannot honour, naming the argument."""
     if (size is None) == (fraction is None):
         raise ValueError("give exactly one of size or fraction")
     if size is not None and size < 0:
@@ -69,15 +107,6 @@ def sample_customers(
         raise ValueError(f"min_days_between must be 0 or more, not {min_days_between}")
     if now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, not {now.isoformat()}")
-    pool = list(candidates)
-    ids = [candidate.id for candidate in pool]
-    if len(set(ids)) != len(ids):
-        raise ValueError("candidates must not repeat an id")
-    wanted = size if size is not None else math.ceil((fraction or 0.0) * len(pool))
-    eligible = [
-        c for c in pool if is_eligible(c.last_asked, now=now, min_days_between=min_days_between)
-    ]
-    return rng.sample(eligible, min(wanted, len(eligible)))
 
 
 def spread_send_times(

@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pulse_mirror.surveys.model import IsoWeek, PersonStatus, Side
-from pulse_mirror.surveys.planning.sampling import WORKDAYS, sample_customers, spread_send_times
+from pulse_mirror.surveys.planning.sampling import (
+    WORKDAYS,
+    check_sample,
+    sample_customers,
+    sample_positions,
+    spread_send_times,
+)
 from pulse_mirror.surveys.planning.schedule import MAX_REMINDERS, local_instant, zone
 from pulse_mirror.surveys.records import DeliveryKind, NewDelivery, PersonRecord, PulseRecord
 
@@ -205,6 +211,35 @@ def sample_for_week(
         rng=rng,
     )
     return sorted((pool[c.id] for c in picked), key=lambda person: person.id)
+
+
+def pick_for_week(
+    *,
+    pool: int,
+    eligible: Sequence[int],
+    rules: CustomerRules,
+    now: dt.datetime,
+    rng: random.Random,
+) -> list[int]:
+    """:func:`sample_for_week` from counts: the ids picked, given the eligible ids by id.
+
+    ``pool`` counts the customers who may be asked at all, ``eligible`` holds those of them
+    not asked within ``min_days_between``, in id order; the seed picks the same customers.
+    """
+    check_sample(
+        size=rules.sample_size,
+        fraction=rules.sample_fraction,
+        min_days_between=rules.min_days_between,
+        now=now,
+    )
+    positions = sample_positions(
+        pool=pool,
+        eligible=len(eligible),
+        size=rules.sample_size,
+        fraction=rules.sample_fraction,
+        rng=rng,
+    )
+    return sorted(eligible[position] for position in positions)
 
 
 def customer_deliveries(
