@@ -32,9 +32,22 @@ class Roster(Section):
 
 
 class SlackRate(Section):
-    """Pacing of chat.postMessage and chat.update."""
+    """Pacing of chat.postMessage: 1/s to each DM; over the workspace a pace that starts at
+    ``messages_per_second`` and adapts to Slack's 429s, never above ``max_messages_per_second``.
+    """
 
     messages_per_second: float = Field(default=1.0, gt=0)
+    max_messages_per_second: float = Field(default=100.0, gt=0)
+
+    @model_validator(mode="after")
+    def _start_within_maximum(self) -> Self:
+        if self.messages_per_second > self.max_messages_per_second:
+            raise problem(
+                f"{self.messages_per_second} is above max_messages_per_second "
+                f"({self.max_messages_per_second})",
+                at="messages_per_second",
+            )
+        return self
 
 
 def _channel(value: str) -> str:

@@ -102,7 +102,7 @@ class Dispatcher:
         self._clock = clock
         self.worker = worker
         self._retry = retry or RetryPolicy()
-        self._window = self._claim_window(concurrency)
+        self._concurrency = concurrency
         self._stopping = False
         self._in_flight: set[asyncio.Task[None]] = set()
         self._run_lock = asyncio.Lock()
@@ -112,11 +112,14 @@ class Dispatcher:
         """The platform this worker sends to."""
         return self._messenger.platform.value
 
-    def _claim_window(self, concurrency: int) -> int:
+    @property
+    def claim_window(self) -> int:
+        """Rows claimed at a time: about two seconds of sends at the pace now, at most
+        ``concurrency``. Slack's pace adapts, so the window grows and shrinks with it."""
         rate = self._pacer.per_second
         if rate is None:
-            return max(1, concurrency)
-        return max(1, min(concurrency, math.ceil(2 * rate) + 1))
+            return max(1, self._concurrency)
+        return max(1, min(self._concurrency, math.ceil(2 * rate) + 1))
 
     async def dispatch_due(self) -> DispatchStats:
         """Send everything due now; return when nothing due is left or a stop is requested."""
@@ -124,8 +127,9 @@ class Dispatcher:
         async with self._run_lock:
             exhausted = False
             while not self._stopping:
-                room = self._window - len(self._in_flight)
-                if (not exhausted and room >= max(1, self._window // 2)) or not self._in_flight:
+                window = self.claim_window
+                room = window - len(self._in_flight)
+                if (not exhausted and room >= max(1, window // 2)) or not self._in_flight:
                     rows = await self._store.claim_for_platform(
                         platform=self._messenger.platform,
                         now=self._clock.now(),
@@ -210,6 +214,9 @@ class Dispatcher:
                 retry_after = error.retry_after if error.retry_after is not None else 1.0
                 self._pacer.hold(retry_after)
                 if waits <= self._retry.max_rate_limit_waits:
+                    # The refused message waits Retry-After itself; how long the others wait
+                    # is the pacer's call (all of them on Telegram, a slower pace on Slack).
+                    await self._clock.sleep(retry_after)
                     continue
                 await self._store.hand_back(
                     row.id,

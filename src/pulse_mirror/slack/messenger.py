@@ -1,4 +1,11 @@
-"""The Slack ``Messenger``: opens the DM, posts the pulse as Block Kit, maps Slack's errors."""
+"""The Slack ``Messenger``: posts the pulse as Block Kit into the person's DM, maps Slack's errors.
+
+A pulse is posted with the person's user id as the channel: with a bot token Slack posts it
+into the app's DM with that person (the Messages tab of the App Home) and answers with the DM's
+``D…`` id, which goes into the stored message ref for ``chat.update``. So no pulse costs a
+``conversations.open`` (Tier 3, about 50 a minute), and a restart reopens nothing. Should a
+workspace answer ``channel_not_found`` for a user id, the DM is opened once and remembered.
+"""
 
 from __future__ import annotations
 
@@ -93,26 +100,33 @@ class SlackMessenger:
     def __init__(self, *, client: AsyncWebClient, framing: Framing) -> None:
         self._client = client
         self._framing = framing
-        self._channels: dict[str, str] = {}
+        self._channels: dict[str, str] = {}  # DMs opened where a user id was refused
 
     async def send_pulse(self, *, address: str, state: PulseState, kind: DeliveryKind) -> str:
         """Post the pulse's current question (a reminder says so) to ``address``'s DM."""
-        channel = await self._open(address)
         blocks = pulse_blocks(
             state, framing=self._framing, reminder=kind is not DeliveryKind.QUESTION
         )
+        text = fallback_text(state, framing=self._framing)
+        channel = self._channels.get(address, address)
         try:
-            posted = await self._client.chat_postMessage(
-                channel=channel, text=fallback_text(state, framing=self._framing), blocks=blocks
-            )
+            posted = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as error:
+            if channel != address or _code(error) != "channel_not_found":
+                raise send_error(error, sent=True) from error
+            # Nothing was posted: open the DM the classic way, once, and post there.
+            channel = await self._open(address)
+            try:
+                posted = await self._client.chat_postMessage(
+                    channel=channel, text=text, blocks=blocks
+                )
+            except Exception as retry_error:
+                raise send_error(retry_error, sent=True) from retry_error
         except Exception as error:
             raise send_error(error, sent=True) from error
         return message_ref(str(posted["channel"]), str(posted["ts"]))
 
     async def _open(self, user_id: str) -> str:
-        known = self._channels.get(user_id)
-        if known is not None:
-            return known
         try:
             opened = await self._client.conversations_open(users=user_id)
         except Exception as error:
@@ -121,3 +135,8 @@ class SlackMessenger:
         channel = str(opened["channel"]["id"])
         self._channels[user_id] = channel
         return channel
+
+
+def _code(error: SlackApiError) -> str:
+    response: Any = error.response
+    return str(response.get("error", "")) if hasattr(response, "get") else ""

@@ -14,7 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
-from pulse_mirror.outbox.pacing import Pacer, Rate
+from pulse_mirror.outbox.adaptive import ChannelPacer
 from pulse_mirror.platforms import StartupError
 from pulse_mirror.proxies import proxy_for
 from pulse_mirror.slack import listeners as slack_listeners
@@ -63,7 +63,7 @@ class SlackRuntime:
         *,
         app: AsyncApp,
         messenger: SlackMessenger,
-        pacer: Pacer,
+        pacer: ChannelPacer,
         mode: str,
         app_token: str | None,
         api_url: str,
@@ -204,12 +204,11 @@ def roster_rules(config: Config) -> RosterRules:
     )
 
 
-def slack_pacer(config: Config, clock: Clock) -> Pacer:
-    """Slack's configured pace: DMs a second overall, one a second to each person."""
-    return Pacer(
-        clock=clock,
-        overall=Rate.per_second(config.slack.rate.messages_per_second),
-        per_chat=Rate.per_second(1.0),
+def slack_pacer(config: Config, clock: Clock) -> ChannelPacer:
+    """Slack's pace: one a second to each person, an adaptive pace over the workspace."""
+    rate = config.slack.rate
+    return ChannelPacer(
+        clock=clock, start=rate.messages_per_second, maximum=rate.max_messages_per_second
     )
 
 

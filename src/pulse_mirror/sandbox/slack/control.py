@@ -186,6 +186,19 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         limits = {m: dataclasses.asdict(r) for m, r in sandbox.limits.current().items()}
         return web.json_response({"ok": True, "rate_limits": limits})
 
+    async def ceiling(request: web.Request) -> web.StreamResponse:
+        if request.method == "PUT":
+            value = _only(await _body(request), {"messages_per_second"}).get("messages_per_second")
+            sandbox.set_ceiling(None if value is None else float(value))
+        limits = sandbox.limits
+        return web.json_response(
+            {
+                "ok": True,
+                "messages_per_second": limits.ceiling_per_second,
+                "refused": dict(limits.refused),
+            }
+        )
+
     async def request_url(request: web.Request) -> web.StreamResponse:
         b = await _body(request)
         if not b.get("verify"):
@@ -230,6 +243,8 @@ def add_routes(app: web.Application, sandbox: SlackSandbox) -> None:
         ("GET", "rate_limits", rate_limits),
         ("PUT", "rate_limits/{method}", rate_limit),
         ("DELETE", "rate_limits/{method}", rate_limit),
+        ("GET", "ceiling", ceiling),
+        ("PUT", "ceiling", ceiling),
         ("PUT", "request_url", request_url),
         ("POST", "reset", reset),
         ("GET", "calls", calls),

@@ -68,6 +68,7 @@ class SlackSandbox:
             limits=self.limits,
             open_socket=lambda: self.socket.issue(self.base_url.replace("http://", "ws://", 1)),
             base_url=lambda: self.base_url,
+            now=now,
         )
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -165,8 +166,7 @@ class SlackSandbox:
     def add_channel(self, *, name: str, id: str | None = None, **details: Any) -> Channel:
         """Add a channel (bot_member, is_private, members)."""
         channel = Channel(id=id or self.workspace.new_id("C"), name=name, **details)
-        self.workspace.channels[channel.id] = channel
-        return channel
+        return self.workspace.add_channel(channel)
 
     def received(self, user_id: str) -> JSON:
         """Everything ``user_id`` received: DMs, ephemeral messages, modals and App Home."""
@@ -276,6 +276,10 @@ class SlackSandbox:
     def set_rate_limit(self, method: str, limit: RateLimit | None) -> None:
         """Change (or with None lift) the rate limit of ``method``."""
         self.limits.set(method, limit)
+
+    def set_ceiling(self, per_second: float | None) -> None:
+        """The workspace-wide ceiling of chat.postMessage, never told to the bot (None: none)."""
+        self.limits.set_ceiling(per_second)
 
     @property
     def calls(self) -> list[CallRecord]:

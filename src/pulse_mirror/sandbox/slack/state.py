@@ -230,6 +230,7 @@ class Workspace:
         """Forget every user, channel, message, view and file."""
         self.users: dict[str, User] = {}
         self.channels: dict[str, Channel] = {}
+        self._ims: dict[str, str] = {}  # user id -> DM channel id; a DM is never closed here
         self.messages: list[Message] = []
         self.views: dict[str, View] = {}
         self.files: dict[str, UploadedFile] = {}
@@ -260,12 +261,31 @@ class Workspace:
 
     def im_of(self, user_id: str) -> Channel:
         """The bot's DM channel with ``user_id``, opened on first use."""
-        for channel in self.channels.values():
-            if channel.im_user == user_id:
-                return channel
+        known = self._ims.get(user_id)
+        if known is not None and known in self.channels:
+            return self.channels[known]
         channel = Channel(id=self.new_id("D"), name=user_id, im_user=user_id)
         self.channels[channel.id] = channel
+        self._ims[user_id] = channel.id
         return channel
+
+    def add_channel(self, channel: Channel) -> Channel:
+        """Add a conversation (a DM is then the one ``im_of`` finds for its user)."""
+        self.channels[channel.id] = channel
+        if channel.im_user is not None:
+            self._ims[channel.im_user] = channel.id
+        return channel
+
+    def conversation_key(self, ref: str | None) -> str | None:
+        """What a per-channel limit counts by: a user id and the DM with that user are one."""
+        if ref is None:
+            return None
+        found = self.channels.get(ref)
+        if found is not None and found.im_user is not None:
+            return f"im:{found.im_user}"
+        if ref in self.users:
+            return f"im:{ref}"
+        return ref
 
     def resolve_channel(self, ref: str) -> Channel | None:
         """A channel by id or ``#name``; a user id means the DM with that user."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,8 @@ class CallRecord:
     args: JSON
     status: int
     error: str | None
+    at: float = 0.0  # when it was answered, on the stand-in's clock for limits
+    retry_after: int | None = None  # the Retry-After of a 429
 
 
 @dataclass
@@ -59,6 +62,7 @@ class WebApi:
     limits: RateLimits
     open_socket: Callable[[], str]
     base_url: Callable[[], str]
+    now: Callable[[], float] = time.monotonic
     calls: list[CallRecord] = field(default_factory=list)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -72,9 +76,10 @@ class WebApi:
         try:
             call = await read_call(request, method, base_url=self.base_url())
             self._check_token(call)
-            wait = self.limits.retry_after(method, channel=call.text("channel"))
+            channel = self.workspace.conversation_key(call.text("channel"))
+            wait = self.limits.retry_after(method, channel=channel)
             if wait is not None:
-                self._record(call, 429, "ratelimited")
+                self._record(call, 429, "ratelimited", retry_after=wait)
                 return web.json_response(
                     {"ok": False, "error": "ratelimited"},
                     status=429,
@@ -108,8 +113,23 @@ class WebApi:
         return handler(self.workspace, call)
 
     def _record(
-        self, call: Call | None, status: int, error: str | None, *, method: str = ""
+        self,
+        call: Call | None,
+        status: int,
+        error: str | None,
+        *,
+        method: str = "",
+        retry_after: int | None = None,
     ) -> None:
         name = call.method if call is not None else method
         args = dict(call.args) if call is not None else {}
-        self.calls.append(CallRecord(method=name, args=args, status=status, error=error))
+        self.calls.append(
+            CallRecord(
+                method=name,
+                args=args,
+                status=status,
+                error=error,
+                at=self.now(),
+                retry_after=retry_after,
+            )
+        )
