@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from pulse_mirror.surveys.report.text import text
 
@@ -28,7 +29,9 @@ GAP_COLOUR = "#000000"
 
 def new_figure() -> Figure:
     """A blank 1600 x 900 px figure on the Agg canvas."""
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
+    # A margin at the sides, so the longest right-hand label never touches the edge.
+    layout = ConstrainedLayoutEngine(w_pad=0.2)
+    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout=layout)
     FigureCanvasAgg(figure)
     return figure
 
