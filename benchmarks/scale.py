@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -24,21 +22,12 @@ import scale_delivery
 import scale_planning
 
 
-def _machine() -> dict[str, object]:
-    return {
-        "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 def main() -> None:
     """Run both parts and print the one JSON line."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", choices=("small", "full"), default="full")
     size = parser.parse_args().size
-    before = _machine()["load_average"]
+    before = scale_planning.machine()["load_average"]
     delivery = scale_delivery.measure()
     planning = scale_planning.measure(size)
     sent = delivery["figures"]
@@ -59,7 +48,7 @@ def main() -> None:
         "duplicates": sent["duplicates"],
         "lost": sent["lost"],
     }
-    machine = _machine()
+    machine = scale_planning.machine()
     machine["load_average_before"] = before
     print(json.dumps({"benchmark": "scale", "figures": figures, "machine": machine}))
 
