@@ -74,9 +74,10 @@ _TABLE: Table = {
     "button.skip": {"en": "Skip", "de": "Überspringen"},
     "button.comment": {"en": "Add a comment", "de": "Kommentar hinzufügen"},
     "thanks.employee": {
-        "en": "Thank you! Results are shared once at least {k} people have answered.",
-        "de": "Danke! Die Ergebnisse werden geteilt, sobald mindestens {k} Personen geantwortet "
-        "haben.",
+        "en": "Thank you! Leadership sees the week's figures in its weekly report, only for "
+        "groups of at least {k} people, never yours alone.",
+        "de": "Danke! Die Führung sieht die Zahlen der Woche im Wochenbericht, nur für Gruppen "
+        "von mindestens {k} Personen, nie Ihre allein.",
     },
     "thanks.customer": {
         "en": "Thank you, that helps us a lot!",
