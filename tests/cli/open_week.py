@@ -13,6 +13,12 @@ from pulse_mirror.storage.repository import SqlRepository
 from pulse_mirror.surveys.model import IsoWeek, Side
 
 
+def closing_later(now: dt.datetime) -> dict[Side, dt.datetime]:
+    """Windows still open at ``now``: employees close in two days, customers in three."""
+    at = now.replace(second=0, microsecond=0)
+    return {Side.EMPLOYEE: at + dt.timedelta(days=2), Side.CUSTOMER: at + dt.timedelta(days=3)}
+
+
 def open_week_database(
     folder: Path, *, week: IsoWeek, closes: Mapping[Side, dt.datetime], now: dt.datetime
 ) -> str:

@@ -92,7 +92,8 @@ def test_each_problem_is_one_line_and_exits_2(runner: CliRunner, tmp_path: Path)
     assert "not-the-sandbox-token" not in result.output
 
 
-def test_a_closed_port_is_a_problem_line_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
+def _unreachable(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A config whose Slack and Telegram APIs are a closed port, and tokens for both."""
     port = closed_port()
     config = _config(
         tmp_path,
@@ -100,7 +101,15 @@ def test_a_closed_port_is_a_problem_line_not_a_traceback(runner: CliRunner, tmp_
         telegram_api=f"http://127.0.0.1:{port}/bot",
         channel="C0123ABCD",
     )
-    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "TELEGRAM_BOT_TOKEN": "1:x"}
+    return config, {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "TELEGRAM_BOT_TOKEN": "1:x",
+    }
+
+
+def test_a_closed_port_is_a_problem_line_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
+    config, env = _unreachable(tmp_path)
     result = runner.invoke(app, ["check-config", str(config), "--online"], env=env)
 
     assert result.exit_code == 2
@@ -116,14 +125,7 @@ def test_a_closed_port_is_a_problem_line_not_a_traceback(runner: CliRunner, tmp_
 
 
 def test_offline_is_the_default_and_touches_nothing(runner: CliRunner, tmp_path: Path) -> None:
-    port = closed_port()
-    config = _config(
-        tmp_path,
-        slack_api=f"http://127.0.0.1:{port}/api/",
-        telegram_api=f"http://127.0.0.1:{port}/bot",
-        channel="C0123ABCD",
-    )
-    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "TELEGRAM_BOT_TOKEN": "1:x"}
+    config, env = _unreachable(tmp_path)
     result = runner.invoke(app, ["check-config", str(config)], env=env)
 
     assert result.exit_code == 0, result.output

@@ -16,15 +16,12 @@ from pulse_mirror.storage.engine import create_engine
 from pulse_mirror.storage.reports.aggregates import window_closes
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.report.windows import until_text
-from tests.cli.open_week import open_week_database
+from tests.cli.open_week import closing_later, open_week_database
 
 ZONE = "Europe/Berlin"
 NOW = dt.datetime.now(dt.UTC)
 WEEK = IsoWeek.of(dt.datetime.now(ZoneInfo(ZONE)).date())  # "current" in the config's zone
-CLOSES = {
-    Side.EMPLOYEE: (NOW + dt.timedelta(days=2)).replace(second=0, microsecond=0),
-    Side.CUSTOMER: (NOW + dt.timedelta(days=3)).replace(second=0, microsecond=0),
-}
+CLOSES = closing_later(NOW)
 
 
 @pytest.fixture

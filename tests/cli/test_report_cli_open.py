@@ -18,14 +18,11 @@ from pulse_mirror.storage.engine import create_engine
 from pulse_mirror.storage.tables import pulse
 from pulse_mirror.surveys.model import IsoWeek, Side
 from pulse_mirror.surveys.report.windows import until_text
-from tests.cli.open_week import open_week_database
+from tests.cli.open_week import closing_later, open_week_database
 
 WEEK = IsoWeek.of(dt.date.today())  # the week the CLI exports last
 NOW = dt.datetime.now(dt.UTC)
-CLOSES = {
-    Side.EMPLOYEE: (NOW + dt.timedelta(days=2)).replace(second=0, microsecond=0),
-    Side.CUSTOMER: (NOW + dt.timedelta(days=3)).replace(second=0, microsecond=0),
-}
+CLOSES = closing_later(NOW)
 
 
 @pytest.fixture
